@@ -1,0 +1,267 @@
+//! The in-process Solana runtime ("local validator" here): `solana-program-test` with our three
+//! programs registered natively (their Anchor `entry` wrapped for `processor!`) and the real SPL
+//! Token / Token-2022 programs it ships as BPF.
+//!
+//! solana-program-test 3.x marks its whole API "unstable" by deprecation; acknowledged once here.
+#![allow(deprecated)]
+
+use anchor_lang::{prelude::Pubkey, AccountDeserialize};
+use anchor_spl::token_2022::spl_token_2022;
+use solana_account::{Account, AccountSharedData};
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+
+use crate::oracle::{price_update_data, PriceObservation, PYTH_RECEIVER_ID};
+
+type ProgramResult = Result<(), anchor_lang::prelude::ProgramError>;
+
+// `processor!` wants a plain `fn(&Pubkey, &[AccountInfo], &[u8])`; Anchor's `entry` ties all three
+// to one `'info`. The runtime keeps the accounts alive for the whole call, so shortening the
+// account slice's lifetime to the call's is sound.
+macro_rules! native_entry {
+    ($name:ident, $program:ident) => {
+        fn $name<'a, 'b, 'c, 'info>(
+            program_id: &'a Pubkey,
+            accounts: &'b [anchor_lang::prelude::AccountInfo<'info>],
+            data: &'c [u8],
+        ) -> ProgramResult {
+            // SAFETY: all three borrows live for the whole call; only their names differ.
+            let (accounts, data) = unsafe {
+                (
+                    core::mem::transmute::<&'b [anchor_lang::prelude::AccountInfo<'info>], &'a [anchor_lang::prelude::AccountInfo<'a>]>(accounts),
+                    core::mem::transmute::<&'c [u8], &'a [u8]>(data),
+                )
+            };
+            $program::entry(program_id, accounts, data)
+        }
+    };
+}
+native_entry!(amm_entry, amm);
+native_entry!(lending_pool_entry, lending_pool);
+native_entry!(leveraged_token_entry, leveraged_token);
+
+/// A `ProgramTest` with the three programs registered natively.
+pub fn program_test() -> ProgramTest {
+    quiet_runtime_logs();
+    let mut pt = ProgramTest::default();
+    pt.prefer_bpf(false);
+    pt.add_program("amm", amm::ID, processor!(amm_entry));
+    pt.add_program("lending_pool", lending_pool::ID, processor!(lending_pool_entry));
+    pt.add_program("leveraged_token", leveraged_token::ID, processor!(leveraged_token_entry));
+    pt
+}
+
+/// The runtime logs every instruction at debug level unless `RUST_LOG` says otherwise; default it
+/// to errors only (set `RUST_LOG` to see the runtime's logs).
+fn quiet_runtime_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("RUST_LOG").is_none() {
+            // SAFETY: done once, before the runtime starts its threads; std serialises env access.
+            unsafe { std::env::set_var("RUST_LOG", "error") };
+        }
+    });
+}
+
+/// A transaction's logs and compute units.
+#[derive(Clone, Debug, Default)]
+pub struct TxOutcome {
+    pub logs: Vec<String>,
+    pub compute_units: u64,
+}
+
+/// A failed transaction: the runtime error and the logs up to the failure.
+#[derive(Clone, Debug)]
+pub struct TxFailure {
+    pub error: TransactionError,
+    pub logs: Vec<String>,
+}
+
+impl TxFailure {
+    /// The custom program error code, if the failure was one.
+    pub fn custom_code(&self) -> Option<u32> {
+        match &self.error {
+            TransactionError::InstructionError(_, solana_instruction::error::InstructionError::Custom(c)) => Some(*c),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TxFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}\n{}", self.error, self.logs.join("\n"))
+    }
+}
+
+impl std::error::Error for TxFailure {}
+
+/// The running bank and its funded payer.
+pub struct Bank {
+    pub ctx: ProgramTestContext,
+    nonce: u32,
+}
+
+impl Bank {
+    /// Start a fresh bank.
+    pub async fn start() -> Self {
+        Self::start_with(program_test()).await
+    }
+
+    pub async fn start_with(pt: ProgramTest) -> Self {
+        Bank { ctx: pt.start_with_context().await, nonce: 0 }
+    }
+
+    pub fn payer(&self) -> Keypair {
+        self.ctx.payer.insecure_clone()
+    }
+
+    pub fn payer_key(&self) -> Pubkey {
+        self.ctx.payer.pubkey()
+    }
+
+    /// Sign with the payer and `signers`, send, and return logs, or the failure.
+    ///
+    /// Every transaction gets a distinct compute-unit-limit instruction so two identical
+    /// transactions in the same slot are never deduplicated by the runtime.
+    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<TxOutcome, TxFailure> {
+        self.nonce = self.nonce.wrapping_add(1);
+        let mut all = Vec::with_capacity(ixs.len() + 1);
+        all.push(crate::compute_unit_limit_ix(1_400_000 - (self.nonce % 100_000)));
+        all.extend_from_slice(ixs);
+        let payer = &self.ctx.payer;
+        let mut keys: Vec<&Keypair> = vec![payer];
+        for s in signers {
+            if s.pubkey() != payer.pubkey() && !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
+                keys.push(s);
+            }
+        }
+        let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
+        match self.ctx.banks_client.process_transaction_with_metadata(tx).await {
+            Ok(res) => {
+                let (logs, compute_units) =
+                    res.metadata.map(|m| (m.log_messages, m.compute_units_consumed)).unwrap_or_default();
+                match res.result {
+                    Ok(()) => Ok(TxOutcome { logs, compute_units }),
+                    Err(error) => Err(TxFailure { error, logs }),
+                }
+            }
+            Err(BanksClientError::TransactionError(error)) => Err(TxFailure { error, logs: vec![] }),
+            Err(BanksClientError::SimulationError { err, logs, .. }) => Err(TxFailure { error: err, logs }),
+            Err(e) => panic!("bank transport error: {e}"),
+        }
+    }
+
+    pub async fn account(&mut self, key: &Pubkey) -> Option<Account> {
+        self.ctx.banks_client.get_account(*key).await.expect("bank get_account")
+    }
+
+    /// Deserialize an Anchor account; panics if absent or of another type.
+    pub async fn anchor_account<T: AccountDeserialize>(&mut self, key: &Pubkey) -> T {
+        let acc = self.account(key).await.unwrap_or_else(|| panic!("account {key} missing"));
+        T::try_deserialize(&mut acc.data.as_slice()).unwrap_or_else(|e| panic!("account {key}: {e}"))
+    }
+
+    /// Token amount of an SPL Token or Token-2022 account (0 if the account does not exist).
+    pub async fn token_balance(&mut self, key: &Pubkey) -> u64 {
+        match self.account(key).await {
+            Some(a) if a.data.len() >= 72 => u64::from_le_bytes(a.data[64..72].try_into().unwrap()),
+            _ => 0,
+        }
+    }
+
+    /// Supply of an SPL Token or Token-2022 mint.
+    pub async fn mint_supply(&mut self, mint: &Pubkey) -> u64 {
+        let a = self.account(mint).await.expect("mint exists");
+        u64::from_le_bytes(a.data[36..44].try_into().unwrap())
+    }
+
+    /// Write raw account state (oracle accounts, attack fixtures).
+    pub fn set_account(&mut self, key: &Pubkey, account: Account) {
+        self.ctx.set_account(key, &AccountSharedData::from(account));
+    }
+
+    /// Write a Pyth `PriceUpdateV2` account owned by the Pyth receiver program.
+    pub fn set_price(&mut self, key: &Pubkey, obs: &PriceObservation) {
+        let data = price_update_data(obs, 1);
+        self.set_account(key, Account { lamports: 10_000_000, data, owner: PYTH_RECEIVER_ID, executable: false, rent_epoch: 0 });
+    }
+
+    /// Current cluster time.
+    pub async fn now(&mut self) -> i64 {
+        self.clock().await.unix_timestamp
+    }
+
+    pub async fn clock(&mut self) -> solana_clock::Clock {
+        self.ctx.banks_client.get_sysvar::<solana_clock::Clock>().await.expect("clock")
+    }
+
+    /// Move the cluster clock forward by `secs` (interest, fees, staleness).
+    pub async fn warp_seconds(&mut self, secs: i64) {
+        let mut clock = self.clock().await;
+        clock.unix_timestamp += secs;
+        self.ctx.set_sysvar(&clock);
+    }
+
+    /// Set the cluster clock to `unix_timestamp`.
+    pub async fn set_time(&mut self, unix_timestamp: i64) {
+        let mut clock = self.clock().await;
+        clock.unix_timestamp = unix_timestamp;
+        self.ctx.set_sysvar(&clock);
+    }
+
+    /// A new keypair holding `lamports` SOL base units.
+    pub async fn funded_keypair(&mut self, lamports: u64) -> Keypair {
+        let kp = Keypair::new();
+        let ix = solana_system_interface::instruction::transfer(&self.payer_key(), &kp.pubkey(), lamports);
+        self.send(&[ix], &[]).await.expect("fund keypair");
+        kp
+    }
+
+    /// A new mint under `token_program` whose mint authority is the payer.
+    pub async fn create_mint(&mut self, token_program: &Pubkey, decimals: u8) -> Pubkey {
+        let mint = Keypair::new();
+        let rent = self.ctx.banks_client.get_rent().await.unwrap();
+        let space = 82;
+        let payer = self.payer_key();
+        let ixs = [
+            solana_system_interface::instruction::create_account(&payer, &mint.pubkey(), rent.minimum_balance(space), space as u64, token_program),
+            spl_token_2022::instruction::initialize_mint2(token_program, &mint.pubkey(), &payer, None, decimals).unwrap(),
+        ];
+        self.send(&ixs, &[&mint]).await.expect("create mint");
+        mint.pubkey()
+    }
+
+    /// A new token account for `mint` owned by `owner`.
+    pub async fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey, token_program: &Pubkey) -> Pubkey {
+        let acct = Keypair::new();
+        let rent = self.ctx.banks_client.get_rent().await.unwrap();
+        let space = 165;
+        let payer = self.payer_key();
+        let ixs = [
+            solana_system_interface::instruction::create_account(&payer, &acct.pubkey(), rent.minimum_balance(space), space as u64, token_program),
+            spl_token_2022::instruction::initialize_account3(token_program, &acct.pubkey(), mint, owner).unwrap(),
+        ];
+        self.send(&ixs, &[&acct]).await.expect("create token account");
+        acct.pubkey()
+    }
+
+    /// Mint `amount` of a payer-controlled mint to `dest`.
+    pub async fn mint_to(&mut self, mint: &Pubkey, dest: &Pubkey, amount: u64, token_program: &Pubkey) {
+        let payer = self.payer_key();
+        let ix = spl_token_2022::instruction::mint_to(token_program, mint, dest, &payer, &[], amount).unwrap();
+        self.send(&[ix], &[]).await.expect("mint_to");
+    }
+
+    /// Snapshot of the given accounts (for "a failed instruction changed nothing" checks).
+    pub async fn snapshot(&mut self, keys: &[Pubkey]) -> Vec<Option<Account>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            out.push(self.account(k).await);
+        }
+        out
+    }
+}

@@ -1,0 +1,38 @@
+//! Client side of the leveraged-token programs, shared by the CLI, the keeper, the backtest, the
+//! migrations script and the tests: PDA derivations, instruction builders, event decoding and (with
+//! the `bank` feature) the in-process Solana runtime with all three programs registered.
+
+pub mod amm;
+pub mod events;
+pub mod lending;
+pub mod market;
+pub mod oracle;
+#[cfg(feature = "bank")]
+pub mod bank;
+
+pub use anchor_lang::prelude::Pubkey;
+use solana_instruction::Instruction;
+
+/// USDC base units per dollar.
+pub const USDC_DECIMALS: u8 = 6;
+/// Wrapped ETH decimals used by the tests, the demo and the backtest.
+pub const ETH_DECIMALS: u8 = 8;
+
+pub const SPL_TOKEN_ID: Pubkey = anchor_spl::token::ID;
+pub const TOKEN_2022_ID: Pubkey = anchor_spl::token_2022::ID;
+
+/// `SetComputeUnitLimit` for the compute-budget program (built by hand to keep dependencies lean).
+pub fn compute_unit_limit_ix(units: u32) -> Instruction {
+    let mut data = vec![2u8];
+    data.extend_from_slice(&units.to_le_bytes());
+    Instruction {
+        program_id: anchor_lang::pubkey!("ComputeBudget111111111111111111111111111111"),
+        accounts: vec![],
+        data,
+    }
+}
+
+/// Build an Anchor instruction from its accounts struct and its data struct.
+pub fn anchor_ix(program_id: Pubkey, accounts: impl anchor_lang::ToAccountMetas, data: impl anchor_lang::InstructionData) -> Instruction {
+    Instruction { program_id, accounts: accounts.to_account_metas(None), data: data.data() }
+}

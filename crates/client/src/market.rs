@@ -1,0 +1,201 @@
+//! The leveraged-token market: addresses and instructions.
+
+use anchor_lang::prelude::Pubkey;
+use leveraged_token::{accounts, instruction, InitMarketArgs, MarketParams, COLLATERAL_VAULT_SEED, LEV_MINT_SEED, MARKET_SEED, QUOTE_VAULT_SEED};
+use solana_instruction::Instruction;
+
+use crate::{amm::AmmPool, anchor_ix, lending::LendingPoolKeys, TOKEN_2022_ID};
+
+/// The associated token account of `owner` for `mint` under `token_program`.
+pub fn associated_token_address(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[owner.as_ref(), token_program.as_ref(), mint.as_ref()], &anchor_spl::associated_token::ID).0
+}
+
+/// Every address of one market and of the venues it uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MarketKeys {
+    pub market_id: u64,
+    pub market: Pubkey,
+    pub lev_mint: Pubkey,
+    pub collateral_vault: Pubkey,
+    pub quote_vault: Pubkey,
+    pub collateral_mint: Pubkey,
+    pub quote_mint: Pubkey,
+    pub collateral_token_program: Pubkey,
+    pub quote_token_program: Pubkey,
+    pub treasury: Pubkey,
+    pub treasury_quote: Pubkey,
+    pub treasury_lev: Pubkey,
+    pub oracle: Pubkey,
+    pub lending: LendingPoolKeys,
+    pub amm: AmmPool,
+}
+
+impl MarketKeys {
+    #[allow(clippy::too_many_arguments)]
+    pub fn derive(
+        market_id: u64,
+        collateral_mint: Pubkey,
+        collateral_token_program: Pubkey,
+        lending: LendingPoolKeys,
+        amm: AmmPool,
+        oracle: Pubkey,
+        treasury: Pubkey,
+        treasury_quote: Pubkey,
+    ) -> Self {
+        let pid = leveraged_token::ID;
+        let (market, _) = Pubkey::find_program_address(&[MARKET_SEED, &market_id.to_le_bytes()], &pid);
+        let (lev_mint, _) = Pubkey::find_program_address(&[LEV_MINT_SEED, market.as_ref()], &pid);
+        let (collateral_vault, _) = Pubkey::find_program_address(&[COLLATERAL_VAULT_SEED, market.as_ref()], &pid);
+        let (quote_vault, _) = Pubkey::find_program_address(&[QUOTE_VAULT_SEED, market.as_ref()], &pid);
+        MarketKeys {
+            market_id,
+            market,
+            lev_mint,
+            collateral_vault,
+            quote_vault,
+            collateral_mint,
+            quote_mint: lending.mint,
+            collateral_token_program,
+            quote_token_program: lending.token_program,
+            treasury,
+            treasury_quote,
+            treasury_lev: associated_token_address(&treasury, &lev_mint, &TOKEN_2022_ID),
+            oracle,
+            lending,
+            amm,
+        }
+    }
+
+    /// The market's credit-line record at the lending pool.
+    pub fn lending_borrower(&self) -> Pubkey {
+        self.lending.borrower(&self.market)
+    }
+
+    /// The venue's (collateral, quote) vaults.
+    fn amm_vaults(&self) -> (Pubkey, Pubkey) {
+        if self.amm.is_a(&self.collateral_mint) {
+            (self.amm.vault_a, self.amm.vault_b)
+        } else {
+            (self.amm.vault_b, self.amm.vault_a)
+        }
+    }
+
+    /// The accounts shared by mint, redeem and rebalance.
+    pub fn core(&self) -> accounts::MarketCore {
+        let (swap_collateral_vault, swap_quote_vault) = self.amm_vaults();
+        accounts::MarketCore {
+            market: self.market,
+            lev_mint: self.lev_mint,
+            collateral_mint: self.collateral_mint,
+            quote_mint: self.quote_mint,
+            collateral_vault: self.collateral_vault,
+            quote_vault: self.quote_vault,
+            treasury_lev: self.treasury_lev,
+            oracle: self.oracle,
+            lending_pool: self.lending.pool,
+            lending_borrower: self.lending_borrower(),
+            lending_vault: self.lending.liquidity_vault,
+            lending_program: lending_pool::ID,
+            swap_program: amm::ID,
+            swap_pool: self.amm.pool,
+            swap_authority: self.amm.authority,
+            swap_collateral_vault,
+            swap_quote_vault,
+            collateral_token_program: self.collateral_token_program,
+            quote_token_program: self.quote_token_program,
+            lev_token_program: TOKEN_2022_ID,
+        }
+    }
+
+    pub fn init_market(&self, admin: Pubkey, pool_admin: Pubkey, args: InitMarketArgs) -> Instruction {
+        anchor_ix(
+            leveraged_token::ID,
+            accounts::InitMarket {
+                admin,
+                pool_admin,
+                market: self.market,
+                lev_mint: self.lev_mint,
+                collateral_mint: self.collateral_mint,
+                quote_mint: self.quote_mint,
+                collateral_vault: self.collateral_vault,
+                quote_vault: self.quote_vault,
+                treasury: self.treasury,
+                treasury_quote: self.treasury_quote,
+                treasury_lev: self.treasury_lev,
+                lending_pool: self.lending.pool,
+                lending_borrower: self.lending_borrower(),
+                lending_program: lending_pool::ID,
+                oracle: self.oracle,
+                lev_token_program: TOKEN_2022_ID,
+                collateral_token_program: self.collateral_token_program,
+                quote_token_program: self.quote_token_program,
+                associated_token_program: anchor_spl::associated_token::ID,
+                system_program: anchor_lang::system_program::ID,
+            },
+            instruction::InitMarket { market_id: self.market_id, args },
+        )
+    }
+
+    pub fn mint_accounts(&self, user: Pubkey, user_quote: Pubkey, user_lev: Pubkey) -> accounts::MintLev {
+        accounts::MintLev { core: self.core(), user, user_quote, user_lev, treasury_quote: self.treasury_quote }
+    }
+
+    pub fn mint(&self, user: Pubkey, user_quote: Pubkey, user_lev: Pubkey, usdc_in: u64, min_tokens_out: u64) -> Instruction {
+        anchor_ix(leveraged_token::ID, self.mint_accounts(user, user_quote, user_lev), instruction::Mint { usdc_in, min_tokens_out })
+    }
+
+    pub fn redeem_accounts(&self, user: Pubkey, user_quote: Pubkey, user_lev: Pubkey) -> accounts::Redeem {
+        accounts::Redeem { core: self.core(), user, user_quote, user_lev, treasury_quote: self.treasury_quote }
+    }
+
+    pub fn redeem(&self, user: Pubkey, user_quote: Pubkey, user_lev: Pubkey, tokens_in: u64, min_usdc_out: u64) -> Instruction {
+        anchor_ix(leveraged_token::ID, self.redeem_accounts(user, user_quote, user_lev), instruction::Redeem { tokens_in, min_usdc_out })
+    }
+
+    pub fn rebalance_accounts(&self, keeper: Pubkey, keeper_quote: Pubkey) -> accounts::Rebalance {
+        accounts::Rebalance { core: self.core(), keeper, keeper_quote }
+    }
+
+    pub fn rebalance(&self, keeper: Pubkey, keeper_quote: Pubkey) -> Instruction {
+        anchor_ix(leveraged_token::ID, self.rebalance_accounts(keeper, keeper_quote), instruction::Rebalance {})
+    }
+
+    pub fn nav(&self) -> Instruction {
+        anchor_ix(
+            leveraged_token::ID,
+            accounts::Nav {
+                market: self.market,
+                lev_mint: self.lev_mint,
+                oracle: self.oracle,
+                lending_pool: self.lending.pool,
+                lending_borrower: self.lending_borrower(),
+            },
+            instruction::Nav {},
+        )
+    }
+
+    pub fn set_pause(&self, authority: Pubkey, mint_paused: bool) -> Instruction {
+        anchor_ix(leveraged_token::ID, accounts::SetPause { authority, market: self.market }, instruction::SetPause { mint_paused })
+    }
+
+    pub fn update_params(&self, admin: Pubkey, params: MarketParams) -> Instruction {
+        anchor_ix(
+            leveraged_token::ID,
+            accounts::UpdateParams { admin, market: self.market, lending_pool: self.lending.pool },
+            instruction::UpdateParams { params },
+        )
+    }
+
+    pub fn propose_admin(&self, admin: Pubkey, new_admin: Pubkey) -> Instruction {
+        anchor_ix(leveraged_token::ID, accounts::ProposeAdmin { admin, market: self.market }, instruction::ProposeAdmin { new_admin })
+    }
+
+    pub fn accept_admin(&self, new_admin: Pubkey) -> Instruction {
+        anchor_ix(leveraged_token::ID, accounts::AcceptAdmin { new_admin, market: self.market }, instruction::AcceptAdmin {})
+    }
+
+    pub fn set_guardian(&self, admin: Pubkey, guardian: Pubkey) -> Instruction {
+        anchor_ix(leveraged_token::ID, accounts::SetGuardian { admin, market: self.market }, instruction::SetGuardian { guardian })
+    }
+}

@@ -1,0 +1,5 @@
+//! Helpers shared by the on-chain programs. SBF-clean: no std-only dependencies, no floats.
+pub mod event;
+pub mod token;
+
+pub use event::emit;

@@ -1,0 +1,2 @@
+pub mod pool;
+pub use pool::*;

@@ -1,0 +1,29 @@
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum LendingError {
+    #[msg("Amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("The pool does not have enough idle cash for this withdrawal or borrow")]
+    InsufficientLiquidity,
+    #[msg("This borrow would take the borrower over its credit limit")]
+    CreditLimitExceeded,
+    #[msg("Fewer share tokens than the minimum you asked for")]
+    SharesBelowMinimum,
+    #[msg("Less USDC than the minimum you asked for")]
+    AmountBelowMinimum,
+    #[msg("The deposit is too small to mint a share")]
+    DepositTooSmall,
+    #[msg("Only the pool admin may do this")]
+    Unauthorized,
+    #[msg("The signer is not the registered borrower")]
+    NotBorrower,
+    #[msg("Interest-rate model or liquidation leverage outside its hard bounds")]
+    InvalidConfig,
+    #[msg("The borrower has no debt to repay")]
+    NothingToRepay,
+    #[msg("The clock went backwards")]
+    InvalidClock,
+    #[msg("Arithmetic overflow")]
+    MathOverflow,
+}

@@ -1,0 +1,83 @@
+use anchor_lang::prelude::*;
+
+#[event]
+pub struct PoolInitialized {
+    pub pool: Pubkey,
+    pub mint: Pubkey,
+    pub admin: Pubkey,
+}
+
+#[event]
+pub struct Deposited {
+    pub pool: Pubkey,
+    pub lender: Pubkey,
+    pub amount: u64,
+    pub shares: u64,
+    pub cash: u64,
+    pub total_shares: u64,
+}
+
+#[event]
+pub struct Withdrawn {
+    pub pool: Pubkey,
+    pub lender: Pubkey,
+    pub amount: u64,
+    pub shares: u64,
+    pub cash: u64,
+    pub total_shares: u64,
+}
+
+#[event]
+pub struct BorrowerRegistered {
+    pub pool: Pubkey,
+    pub borrower: Pubkey,
+    pub authority: Pubkey,
+    pub credit_limit: u64,
+}
+
+#[event]
+pub struct CreditLimitSet {
+    pub pool: Pubkey,
+    pub borrower: Pubkey,
+    pub credit_limit: u64,
+}
+
+#[event]
+pub struct ConfigSet {
+    pub pool: Pubkey,
+    pub base_rate_bps: u64,
+    pub slope1_bps: u64,
+    pub slope2_bps: u64,
+    pub optimal_utilization_bps: u64,
+    pub liquidation_leverage_bps: u64,
+}
+
+#[event]
+pub struct Borrowed {
+    pub pool: Pubkey,
+    pub borrower: Pubkey,
+    pub amount: u64,
+    pub debt: u64,
+    pub cash: u64,
+    pub borrow_index: u128,
+}
+
+#[event]
+pub struct Repaid {
+    pub pool: Pubkey,
+    pub borrower: Pubkey,
+    pub payer: Pubkey,
+    pub amount: u64,
+    pub debt: u64,
+    pub cash: u64,
+    pub borrow_index: u128,
+}
+
+#[event]
+pub struct InterestAccrued {
+    pub pool: Pubkey,
+    pub borrow_index: u128,
+    pub borrow_rate_bps: u64,
+    pub total_debt: u64,
+    pub timestamp: i64,
+}

@@ -1,0 +1,72 @@
+//! A USDC money market the leveraged-token vault borrows from.
+//!
+//! Lenders deposit USDC for share tokens and earn the interest borrowers pay. Borrowers are
+//! accounts the admin registers (a PDA of another program, such as a leveraged-token vault) with a
+//! credit limit; their debt accrues through a borrow index at a utilisation-based kinked rate. All
+//! interest and share math comes from `lev-math`. The pool accounts for its cash internally, so a
+//! donation to its token account cannot move the share price.
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod state;
+
+pub use errors::LendingError;
+pub use events::*;
+pub use instructions::*;
+pub use state::*;
+
+declare_id!("93Ssmqgv8R1eTPRtB6oAgQm5YmU6usfbXJKk8PsbAXdh");
+
+#[program]
+pub mod lending_pool {
+    use super::*;
+
+    /// Create the pool for a mint; the signer becomes its admin.
+    pub fn init_pool(ctx: Context<InitPool>, config: PoolConfig) -> Result<()> {
+        instructions::handle_init_pool(ctx, config)
+    }
+
+    /// Lend `amount` for at least `min_shares` share tokens.
+    pub fn deposit(ctx: Context<Deposit>, amount: u64, min_shares: u64) -> Result<()> {
+        instructions::handle_deposit(ctx, amount, min_shares)
+    }
+
+    /// Burn `shares` for at least `min_amount`, limited by the pool's available cash.
+    pub fn withdraw(ctx: Context<Withdraw>, shares: u64, min_amount: u64) -> Result<()> {
+        instructions::handle_withdraw(ctx, shares, min_amount)
+    }
+
+    /// Admin: allow `authority` (typically another program's PDA) to borrow up to `credit_limit`.
+    pub fn register_borrower(ctx: Context<RegisterBorrower>, authority: Pubkey, credit_limit: u64) -> Result<()> {
+        instructions::handle_register_borrower(ctx, authority, credit_limit)
+    }
+
+    /// Admin: change a borrower's credit limit (existing debt is never called in by this).
+    pub fn set_credit_limit(ctx: Context<SetCreditLimit>, credit_limit: u64) -> Result<()> {
+        instructions::handle_set_credit_limit(ctx, credit_limit)
+    }
+
+    /// Admin: replace the interest-rate model (within hard bounds); interest is accrued first.
+    pub fn set_config(ctx: Context<SetConfig>, config: PoolConfig) -> Result<()> {
+        instructions::handle_set_config(ctx, config)
+    }
+
+    /// Borrower: take `amount` of the pool's cash, within the credit limit.
+    pub fn borrow(ctx: Context<Borrow>, amount: u64) -> Result<()> {
+        instructions::handle_borrow(ctx, amount)
+    }
+
+    /// Anyone: repay up to `amount` of a borrower's debt (capped at what is owed).
+    pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
+        instructions::handle_repay(ctx, amount)
+    }
+
+    /// Anyone: bring the borrow index up to date.
+    pub fn accrue_interest(ctx: Context<AccrueInterest>) -> Result<()> {
+        instructions::handle_accrue_interest(ctx)
+    }
+}

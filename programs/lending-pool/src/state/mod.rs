@@ -1,0 +1,4 @@
+pub mod borrower;
+pub mod pool;
+pub use borrower::*;
+pub use pool::*;

@@ -1,0 +1,59 @@
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum LevError {
+    #[msg("Amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("A market parameter is outside its hard bounds")]
+    InvalidParams,
+    #[msg("Minting is paused; redemptions remain open")]
+    MintPaused,
+    #[msg("This mint would exceed the token supply cap")]
+    SupplyCapExceeded,
+    #[msg("You would receive fewer tokens than the minimum you asked for")]
+    TokensBelowMinimum,
+    #[msg("You would receive less USDC than the minimum you asked for")]
+    UsdcBelowMinimum,
+    #[msg("The oracle price is older than the market allows")]
+    OracleStale,
+    #[msg("The oracle account carries a different price feed")]
+    OracleWrongFeed,
+    #[msg("The oracle's confidence interval is too wide")]
+    OracleConfidenceTooWide,
+    #[msg("The oracle price is not usable (non-positive or unverified)")]
+    OracleInvalid,
+    #[msg("The swap program is not on the market's allowlist")]
+    SwapProgramNotAllowed,
+    #[msg("The swap returned less than the oracle price allows after max slippage")]
+    SlippageExceeded,
+    #[msg("The swap moved the vault's balances in an unexpected way")]
+    SwapBalanceMismatch,
+    #[msg("Leverage is inside the band and no scheduled recentre is due")]
+    RebalanceNotNeeded,
+    #[msg("Leverage is already on target; nothing to trade")]
+    NothingToTrade,
+    #[msg("The rebalance did not move leverage toward the target, or overshot it")]
+    RebalanceOvershoot,
+    #[msg("The vault's NAV is not positive")]
+    VaultInsolvent,
+    #[msg("Minting is closed while leverage is at the emergency threshold; rebalance first")]
+    MintBlockedInEmergency,
+    #[msg("The deposit is too small to mint any tokens")]
+    DepositTooSmall,
+    #[msg("The redemption is too small or the swap did not cover the debt share")]
+    RedeemTooSmall,
+    #[msg("Only the market admin may do this")]
+    NotAdmin,
+    #[msg("Only the guardian or the admin may do this")]
+    NotGuardian,
+    #[msg("Only the proposed admin may accept")]
+    NotPendingAdmin,
+    #[msg("The lending pool's liquidation leverage leaves no room for this emergency threshold")]
+    EmergencyAboveLiquidation,
+    #[msg("Metadata string too long (name ≤ 32, symbol ≤ 10, uri ≤ 200 bytes)")]
+    MetadataTooLong,
+    #[msg("The clock went backwards")]
+    InvalidClock,
+    #[msg("Arithmetic overflow")]
+    MathOverflow,
+}

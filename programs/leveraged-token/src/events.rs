@@ -1,0 +1,94 @@
+use anchor_lang::prelude::*;
+
+use crate::MarketParams;
+
+#[event]
+pub struct MarketInitialized {
+    pub market: Pubkey,
+    pub market_id: u64,
+    pub admin: Pubkey,
+    pub lev_mint: Pubkey,
+    pub params: MarketParams,
+}
+
+#[event]
+pub struct Minted {
+    pub market: Pubkey,
+    pub user: Pubkey,
+    pub usdc_in: u64,
+    pub fee: u64,
+    pub borrowed: u64,
+    pub collateral_bought: u64,
+    pub nav_added: u64,
+    pub tokens: u64,
+    pub price_wad: u128,
+    pub leverage_bps: u64,
+}
+
+#[event]
+pub struct Redeemed {
+    pub market: Pubkey,
+    pub user: Pubkey,
+    pub tokens: u64,
+    pub collateral_sold: u64,
+    pub debt_repaid: u64,
+    pub usdc_out: u64,
+    pub fee: u64,
+    pub price_wad: u128,
+    pub leverage_bps: u64,
+}
+
+#[event]
+pub struct Rebalanced {
+    pub market: Pubkey,
+    pub keeper: Pubkey,
+    /// 0 = emergency, 1 = outside band, 2 = scheduled.
+    pub trigger: u8,
+    /// True when the vault borrowed and bought collateral.
+    pub relever: bool,
+    pub swap_in: u64,
+    pub swap_out: u64,
+    pub debt_change: u64,
+    pub reward: u64,
+    pub leverage_before_bps: u64,
+    pub leverage_after_bps: u64,
+    pub price_wad: u128,
+}
+
+#[event]
+pub struct FeesAccrued {
+    pub market: Pubkey,
+    pub tokens_minted: u64,
+    pub elapsed_secs: u64,
+}
+
+#[event]
+pub struct PauseSet {
+    pub market: Pubkey,
+    pub by: Pubkey,
+    pub mint_paused: bool,
+}
+
+#[event]
+pub struct ParamsUpdated {
+    pub market: Pubkey,
+    pub params: MarketParams,
+}
+
+#[event]
+pub struct AdminProposed {
+    pub market: Pubkey,
+    pub pending_admin: Pubkey,
+}
+
+#[event]
+pub struct AdminAccepted {
+    pub market: Pubkey,
+    pub admin: Pubkey,
+}
+
+#[event]
+pub struct GuardianSet {
+    pub market: Pubkey,
+    pub guardian: Pubkey,
+}

@@ -1,0 +1,21 @@
+pub mod accept_admin;
+pub mod init_market;
+pub mod mint;
+pub mod nav;
+pub mod propose_admin;
+pub mod rebalance;
+pub mod redeem;
+pub mod set_guardian;
+pub mod set_pause;
+pub mod update_params;
+
+pub use accept_admin::*;
+pub use init_market::*;
+pub use mint::*;
+pub use nav::*;
+pub use propose_admin::*;
+pub use rebalance::*;
+pub use redeem::*;
+pub use set_guardian::*;
+pub use set_pause::*;
+pub use update_params::*;

@@ -1,0 +1,65 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenAccount;
+use lev_math::{fee_up, min_out_quote_for_base, redeem_share, Round};
+use program_utils::token;
+
+use crate::market_core::*;
+use crate::{leverage_up, math_err, LevError, MarketCore, Redeemed};
+
+#[derive(Accounts)]
+pub struct Redeem<'info> {
+    pub core: MarketCore<'info>,
+
+    pub user: Signer<'info>,
+    #[account(mut, token::mint = core.quote_mint)]
+    pub user_quote: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut, token::mint = core.lev_mint, token::authority = user)]
+    pub user_lev: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut, address = core.market.treasury_quote)]
+    pub treasury_quote: Box<InterfaceAccount<'info, TokenAccount>>,
+}
+
+/// Burn `tokens_in`: the vault sells the pro-rata collateral, repays the pro-rata debt (rounded
+/// up) and pays the rest, less the redeem fee. Open while minting is paused.
+pub fn handle_redeem(mut ctx: Context<Redeem>, tokens_in: u64, min_usdc_out: u64) -> Result<()> {
+    require!(tokens_in > 0, LevError::ZeroAmount);
+    let clock = Clock::get()?;
+    let a = &mut ctx.accounts;
+    a.core.accrue(clock.unix_timestamp)?;
+    let price = a.core.price(&clock)?;
+    let pos = a.core.position()?;
+    pos.nav(price, Round::Down).ok_or(LevError::VaultInsolvent)?;
+    let params = a.core.market.params;
+    let supply = a.core.lev_mint.supply;
+    let share = redeem_share(&pos, tokens_in, supply).ok_or(LevError::RedeemTooSmall)?;
+    require!(share.collateral_out > 0, LevError::RedeemTooSmall);
+
+    token::burn(&a.core.lev_token_program, &a.core.lev_mint, &a.user_lev, &a.user.to_account_info(), tokens_in)?;
+
+    let min_out = min_out_quote_for_base(price, share.collateral_out, params.max_slippage_bps).ok_or_else(math_err)?;
+    let proceeds = a.core.swap(false, share.collateral_out, min_out)?;
+    a.core.market.collateral = a.core.market.collateral.checked_sub(share.collateral_out).ok_or_else(math_err)?;
+    require!(proceeds >= share.debt_repaid, LevError::RedeemTooSmall);
+    a.core.repay(share.debt_repaid)?;
+
+    let payout = proceeds - share.debt_repaid;
+    let fee = fee_up(payout, params.redeem_fee_bps).ok_or_else(math_err)?;
+    let usdc_out = payout - fee;
+    require!(usdc_out >= min_usdc_out, LevError::UsdcBelowMinimum);
+    a.core.pay_quote(&a.user_quote, usdc_out)?;
+    a.core.pay_quote(&a.treasury_quote, fee)?;
+
+    let after = a.core.position()?;
+    program_utils::emit(Redeemed {
+        market: a.core.market.key(),
+        user: a.user.key(),
+        tokens: tokens_in,
+        collateral_sold: share.collateral_out,
+        debt_repaid: share.debt_repaid,
+        usdc_out,
+        fee,
+        price_wad: price.wad,
+        leverage_bps: leverage_up(&after, price).unwrap_or(u64::MAX),
+    });
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! The 3x long ETH leveraged token.
+//!
+//! A market PDA holds wrapped-ETH collateral bought with its holders' USDC plus USDC borrowed from
+//! the lending pool, and mints a Token-2022 token (ETHBULL3X) for NAV = collateral value − debt.
+//! Mint and redeem are leverage-neutral and priced at the Pyth oracle; the minter or redeemer bears
+//! their own swap cost. A permissionless `rebalance` keeps leverage in its band (emergency path at
+//! the threshold) so holders are never liquidated. All economics come from `lev-math`.
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+pub mod market_core;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod state;
+
+pub use market_core::*;
+pub use errors::LevError;
+pub use events::*;
+pub use instructions::*;
+pub use state::*;
+
+declare_id!("GNyr8vogG7qqNc2BSPET9yxa51Dv2BZyJburFzv9Ra2T");
+
+#[program]
+pub mod leveraged_token {
+    use super::*;
+
+    /// Create a market: vault PDA, Token-2022 mint with metadata, vaults, treasury account and the
+    /// credit line at the lending pool.
+    pub fn init_market(ctx: Context<InitMarket>, market_id: u64, args: InitMarketArgs) -> Result<()> {
+        instructions::handle_init_market(ctx, market_id, args)
+    }
+
+    /// Deposit USDC for tokens at NAV (leverage-neutral); fails unless at least `min_tokens_out`.
+    pub fn mint(ctx: Context<MintLev>, usdc_in: u64, min_tokens_out: u64) -> Result<()> {
+        instructions::handle_mint(ctx, usdc_in, min_tokens_out)
+    }
+
+    /// Burn tokens for USDC at NAV; fails unless at least `min_usdc_out`.
+    pub fn redeem(ctx: Context<Redeem>, tokens_in: u64, min_usdc_out: u64) -> Result<()> {
+        instructions::handle_redeem(ctx, tokens_in, min_usdc_out)
+    }
+
+    /// Permissionless: bring leverage back toward the target when allowed; pays a bounded reward.
+    pub fn rebalance(ctx: Context<Rebalance>) -> Result<()> {
+        instructions::handle_rebalance(ctx)
+    }
+
+    /// Read-only NAV, NAV per token, leverage, debt and collateral (use with simulate).
+    pub fn nav(ctx: Context<Nav>) -> Result<NavView> {
+        instructions::handle_nav(ctx)
+    }
+
+    /// Guardian or admin: pause or resume minting.
+    pub fn set_pause(ctx: Context<SetPause>, mint_paused: bool) -> Result<()> {
+        instructions::handle_set_pause(ctx, mint_paused)
+    }
+
+    /// Admin: replace the parameters within hard bounds.
+    pub fn update_params(ctx: Context<UpdateParams>, params: MarketParams) -> Result<()> {
+        instructions::handle_update_params(ctx, params)
+    }
+
+    /// Admin: propose a successor.
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+        instructions::handle_propose_admin(ctx, new_admin)
+    }
+
+    /// Proposed admin: accept.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::handle_accept_admin(ctx)
+    }
+
+    /// Admin: set the guardian.
+    pub fn set_guardian(ctx: Context<SetGuardian>, guardian: Pubkey) -> Result<()> {
+        instructions::handle_set_guardian(ctx, guardian)
+    }
+}

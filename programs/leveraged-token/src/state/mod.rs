@@ -1,0 +1,4 @@
+pub mod market;
+pub mod params;
+pub use market::*;
+pub use params::*;

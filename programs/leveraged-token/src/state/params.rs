@@ -1,0 +1,171 @@
+use anchor_lang::prelude::*;
+use lev_math::{Band, TradeLimits, BPS};
+
+use crate::LevError;
+
+/// Hard bounds every parameter is validated against, at init and on every update.
+pub mod bounds {
+    /// Target leverage: 1.1x ..= 5x.
+    pub const TARGET_MIN_BPS: u64 = 11_000;
+    pub const TARGET_MAX_BPS: u64 = 50_000;
+    /// The emergency threshold must sit at most this share of the pool's liquidation leverage
+    /// (80%: with a 5x liquidation point, emergency ≤ 4x).
+    pub const EMERGENCY_MAX_SHARE_OF_LIQUIDATION_BPS: u64 = 8_000;
+    /// Scheduled recentre interval: at most a week.
+    pub const MAX_REBALANCE_INTERVAL_SECS: i64 = 7 * 86_400;
+    /// Max slippage vs oracle: 3% normal, 10% emergency.
+    pub const MAX_SLIPPAGE_BPS: u64 = 300;
+    pub const MAX_EMERGENCY_SLIPPAGE_BPS: u64 = 1_000;
+    /// Keeper reward: at most 0.5% of the trade (normal), 1% (emergency).
+    pub const MAX_KEEPER_REWARD_BPS: u64 = 50;
+    pub const MAX_EMERGENCY_KEEPER_REWARD_BPS: u64 = 100;
+    /// Mint and redeem fees: at most 1% each.
+    pub const MAX_MINT_REDEEM_FEE_BPS: u64 = 100;
+    /// Streaming (management) fee: at most 5% a year.
+    pub const MAX_STREAMING_FEE_BPS: u64 = 500;
+    /// Oracle staleness: 1 s ..= 1 h.
+    pub const MAX_STALENESS_SECS: u64 = 3_600;
+    /// Oracle confidence: at most 5% of the price.
+    pub const MAX_CONF_BPS: u64 = 500;
+    /// Overshoot tolerance past the target: at most 0.5x.
+    pub const MAX_OVERSHOOT_BPS: u64 = 5_000;
+}
+
+/// Every tunable number of a market.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct MarketParams {
+    /// Target leverage (bps of 1x): 30_000 = 3x.
+    pub target_leverage_bps: u64,
+    /// Rebalance band: a rebalance is allowed whenever leverage is outside [low, high].
+    pub band_low_bps: u64,
+    pub band_high_bps: u64,
+    /// At or above this leverage the emergency path runs: larger trades, looser slippage, higher
+    /// reward.
+    pub emergency_leverage_bps: u64,
+    /// A scheduled recentre is allowed this long after the last rebalance if leverage is off
+    /// target by more than `recentre_tolerance_bps`.
+    pub min_rebalance_interval_secs: i64,
+    pub recentre_tolerance_bps: u64,
+    /// Largest trade of one rebalance call, USDC base units (normal / emergency).
+    pub max_trade_quote: u64,
+    pub emergency_max_trade_quote: u64,
+    /// Trades smaller than this are not worth a rebalance call.
+    pub min_trade_quote: u64,
+    /// Maximum slippage of a swap against the oracle price (normal / emergency), bps.
+    pub max_slippage_bps: u64,
+    pub emergency_max_slippage_bps: u64,
+    /// Expected swap cost (venue fee + impact) the rebalance plan corrects for, bps.
+    pub expected_swap_cost_bps: u64,
+    /// How far past the target a rebalance may land, in leverage bps.
+    pub overshoot_tolerance_bps: u64,
+    /// Keeper reward: bps of the trade, capped (normal / emergency), paid in USDC.
+    pub keeper_reward_bps: u64,
+    pub keeper_reward_cap_quote: u64,
+    pub emergency_keeper_reward_bps: u64,
+    pub emergency_keeper_reward_cap_quote: u64,
+    /// Fees: on the USDC paid in at mint, on the USDC paid out at redeem, and a yearly streaming
+    /// fee taken as dilution.
+    pub mint_fee_bps: u64,
+    pub redeem_fee_bps: u64,
+    pub streaming_fee_bps_per_year: u64,
+    /// Maximum token supply (base units); 0 = minting closed.
+    pub supply_cap: u64,
+    /// Oracle acceptance.
+    pub oracle_max_staleness_secs: u64,
+    pub oracle_max_conf_bps: u64,
+}
+
+impl MarketParams {
+    /// Validate against [`bounds`] and the lending pool's liquidation leverage.
+    pub fn validate(&self, liquidation_leverage_bps: u64) -> Result<()> {
+        use bounds::*;
+        let band = self.band();
+        let emergency_cap = liquidation_leverage_bps.saturating_mul(EMERGENCY_MAX_SHARE_OF_LIQUIDATION_BPS) / BPS;
+        let ok = (TARGET_MIN_BPS..=TARGET_MAX_BPS).contains(&self.target_leverage_bps)
+            && band.is_valid()
+            && self.emergency_leverage_bps <= emergency_cap
+            && self.min_rebalance_interval_secs <= MAX_REBALANCE_INTERVAL_SECS
+            && self.recentre_tolerance_bps < self.band_high_bps - self.target_leverage_bps
+            && self.max_trade_quote > 0
+            && self.emergency_max_trade_quote >= self.max_trade_quote
+            && self.min_trade_quote <= self.max_trade_quote
+            && self.max_slippage_bps <= MAX_SLIPPAGE_BPS
+            && self.emergency_max_slippage_bps >= self.max_slippage_bps
+            && self.emergency_max_slippage_bps <= MAX_EMERGENCY_SLIPPAGE_BPS
+            && self.expected_swap_cost_bps <= self.max_slippage_bps
+            && self.overshoot_tolerance_bps <= MAX_OVERSHOOT_BPS
+            && self.keeper_reward_bps <= MAX_KEEPER_REWARD_BPS
+            && self.emergency_keeper_reward_bps <= MAX_EMERGENCY_KEEPER_REWARD_BPS
+            && self.emergency_keeper_reward_bps >= self.keeper_reward_bps
+            && self.mint_fee_bps <= MAX_MINT_REDEEM_FEE_BPS
+            && self.redeem_fee_bps <= MAX_MINT_REDEEM_FEE_BPS
+            && self.streaming_fee_bps_per_year <= MAX_STREAMING_FEE_BPS
+            && (1..=MAX_STALENESS_SECS).contains(&self.oracle_max_staleness_secs)
+            && self.oracle_max_conf_bps <= MAX_CONF_BPS;
+        require!(ok, LevError::InvalidParams);
+        Ok(())
+    }
+
+    pub fn band(&self) -> Band {
+        Band {
+            target_bps: self.target_leverage_bps,
+            low_bps: self.band_low_bps,
+            high_bps: self.band_high_bps,
+            emergency_bps: self.emergency_leverage_bps,
+            min_interval_secs: self.min_rebalance_interval_secs,
+            recentre_tolerance_bps: self.recentre_tolerance_bps,
+        }
+    }
+
+    /// Trade limits of one rebalance call.
+    pub fn trade_limits(&self, emergency: bool) -> TradeLimits {
+        if emergency {
+            TradeLimits {
+                max_trade_quote: self.emergency_max_trade_quote,
+                min_trade_quote: 0,
+                swap_cost_bps: self.expected_swap_cost_bps,
+                max_slippage_bps: self.emergency_max_slippage_bps,
+                reward_bps: self.emergency_keeper_reward_bps,
+                reward_cap_quote: self.emergency_keeper_reward_cap_quote,
+            }
+        } else {
+            TradeLimits {
+                max_trade_quote: self.max_trade_quote,
+                min_trade_quote: self.min_trade_quote,
+                swap_cost_bps: self.expected_swap_cost_bps,
+                max_slippage_bps: self.max_slippage_bps,
+                reward_bps: self.keeper_reward_bps,
+                reward_cap_quote: self.keeper_reward_cap_quote,
+            }
+        }
+    }
+
+    /// The parameters of the product described in the README: 3x, band 2.8–3.2x, emergency 3.6x.
+    pub fn default_3x() -> Self {
+        MarketParams {
+            target_leverage_bps: 30_000,
+            band_low_bps: 28_000,
+            band_high_bps: 32_000,
+            emergency_leverage_bps: 36_000,
+            min_rebalance_interval_secs: 86_400,
+            recentre_tolerance_bps: 500,
+            max_trade_quote: 1_000_000 * 1_000_000,
+            emergency_max_trade_quote: 5_000_000 * 1_000_000,
+            min_trade_quote: 1_000_000,
+            max_slippage_bps: 100,
+            emergency_max_slippage_bps: 300,
+            expected_swap_cost_bps: 30,
+            overshoot_tolerance_bps: 100,
+            keeper_reward_bps: 2,
+            keeper_reward_cap_quote: 100 * 1_000_000,
+            emergency_keeper_reward_bps: 5,
+            emergency_keeper_reward_cap_quote: 500 * 1_000_000,
+            mint_fee_bps: 10,
+            redeem_fee_bps: 10,
+            streaming_fee_bps_per_year: 200,
+            supply_cap: 10_000_000 * 1_000_000,
+            oracle_max_staleness_secs: 60,
+            oracle_max_conf_bps: 200,
+        }
+    }
+}

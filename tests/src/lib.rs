@@ -1,0 +1,197 @@
+//! Shared fixtures for the integration tests: a bank with USDC (SPL Token) and wrapped ETH
+//! (Token-2022) mints, a funded lending pool and an AMM pool at a chosen price, users with token
+//! accounts, and assertions on errors and unchanged state.
+
+use anchor_lang::prelude::Pubkey;
+use lending_pool::PoolConfig;
+use lev_math::{Price, WAD};
+use levtoken_client::{
+    amm::AmmPool,
+    bank::{Bank, TxFailure, TxOutcome},
+    lending::LendingPoolKeys,
+    ETH_DECIMALS, SPL_TOKEN_ID, TOKEN_2022_ID, USDC_DECIMALS,
+};
+use solana_account::Account;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+pub use levtoken_client;
+
+/// One dollar in USDC base units.
+pub const USD: u64 = 1_000_000;
+/// One ETH in base units.
+pub const ETH: u64 = 100_000_000;
+
+/// The default interest model of the tests: 0% base, 4% at 80% utilisation, 79% at 100%; a
+/// borrower is unsafe at 5x.
+pub fn default_pool_config() -> PoolConfig {
+    PoolConfig {
+        base_rate_bps: 0,
+        slope1_bps: 400,
+        slope2_bps: 7_500,
+        optimal_utilization_bps: 8_000,
+        liquidation_leverage_bps: 50_000,
+    }
+}
+
+/// Price of one ETH base unit in USDC base units (times WAD) for a dollar price.
+pub fn price_from_usd(usd_per_eth: u64) -> Price {
+    Price::from_oracle(usd_per_eth as i64 * 100_000_000, -8, ETH_DECIMALS, USDC_DECIMALS).expect("price")
+}
+
+/// A wallet with a USDC and an ETH token account.
+pub struct User {
+    pub kp: Keypair,
+    pub usdc: Pubkey,
+    pub eth: Pubkey,
+}
+
+impl User {
+    pub fn key(&self) -> Pubkey {
+        self.kp.pubkey()
+    }
+}
+
+/// The markets every test starts from.
+pub struct World {
+    pub bank: Bank,
+    pub usdc: Pubkey,
+    pub eth: Pubkey,
+    pub lending: LendingPoolKeys,
+    pub amm: AmmPool,
+    /// The LP who seeded the AMM and the lender who seeded the pool.
+    pub lp: User,
+    pub lp_token: Pubkey,
+    pub lender: User,
+    pub lender_shares: Pubkey,
+}
+
+/// How to set up a world.
+#[derive(Clone, Copy, Debug)]
+pub struct WorldConfig {
+    pub amm_fee_bps: u16,
+    /// AMM USDC-side depth in dollars; ETH side at `eth_price_usd`.
+    pub amm_depth_usd: u64,
+    pub eth_price_usd: u64,
+    /// Lent into the pool at start, dollars.
+    pub lend_usd: u64,
+}
+
+impl Default for WorldConfig {
+    fn default() -> Self {
+        WorldConfig { amm_fee_bps: 30, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000 }
+    }
+}
+
+impl World {
+    pub async fn new(cfg: WorldConfig) -> World {
+        let mut bank = Bank::start().await;
+        let usdc = bank.create_mint(&SPL_TOKEN_ID, USDC_DECIMALS).await;
+        let eth = bank.create_mint(&TOKEN_2022_ID, ETH_DECIMALS).await;
+        let lending = LendingPoolKeys::derive(usdc, SPL_TOKEN_ID);
+        let amm = AmmPool::derive(eth, TOKEN_2022_ID, usdc, SPL_TOKEN_ID, SPL_TOKEN_ID);
+        let admin = bank.payer_key();
+        bank.send(&[lending.init_pool(admin, default_pool_config()), amm.initialize(admin, cfg.amm_fee_bps)], &[])
+            .await
+            .expect("init markets");
+
+        let mut world = World {
+            bank,
+            usdc,
+            eth,
+            lending,
+            amm,
+            lp: User { kp: Keypair::new(), usdc: Pubkey::default(), eth: Pubkey::default() },
+            lp_token: Pubkey::default(),
+            lender: User { kp: Keypair::new(), usdc: Pubkey::default(), eth: Pubkey::default() },
+            lender_shares: Pubkey::default(),
+        };
+        let price = price_from_usd(cfg.eth_price_usd);
+        let depth = cfg.amm_depth_usd * USD;
+        let eth_side = price.base_for_quote(depth as u128, lev_math::Round::Down).unwrap() as u64;
+        world.lp = world.user(depth, eth_side).await;
+        world.lp_token = world.bank.create_token_account(&amm.lp_mint, &world.lp.key(), &SPL_TOKEN_ID).await;
+        let ix = amm.add_liquidity(world.lp.key(), world.lp.eth, world.lp.usdc, world.lp_token, eth_side, depth, 1);
+        world.bank.send(&[ix], &[&world.lp.kp]).await.expect("seed AMM");
+
+        if cfg.lend_usd > 0 {
+            world.lender = world.user(cfg.lend_usd * USD, 0).await;
+            world.lender_shares = world.bank.create_token_account(&lending.share_mint, &world.lender.key(), &SPL_TOKEN_ID).await;
+            let ix = lending.deposit(world.lender.key(), world.lender.usdc, world.lender_shares, cfg.lend_usd * USD, 1);
+            world.bank.send(&[ix], &[&world.lender.kp]).await.expect("seed lending pool");
+        }
+        world
+    }
+
+    /// A new funded wallet with `usdc` and `eth` base units.
+    pub async fn user(&mut self, usdc: u64, eth: u64) -> User {
+        let kp = self.bank.funded_keypair(1_000_000_000).await;
+        let usdc_acct = self.bank.create_token_account(&self.usdc, &kp.pubkey(), &SPL_TOKEN_ID).await;
+        let eth_acct = self.bank.create_token_account(&self.eth, &kp.pubkey(), &TOKEN_2022_ID).await;
+        if usdc > 0 {
+            self.bank.mint_to(&self.usdc, &usdc_acct, usdc, &SPL_TOKEN_ID).await;
+        }
+        if eth > 0 {
+            self.bank.mint_to(&self.eth, &eth_acct, eth, &TOKEN_2022_ID).await;
+        }
+        User { kp, usdc: usdc_acct, eth: eth_acct }
+    }
+
+    /// AMM reserves as (eth, usdc).
+    pub async fn amm_reserves(&mut self) -> (u64, u64) {
+        let pool: amm::Pool = self.bank.anchor_account(&self.amm.pool).await;
+        (pool.reserve_a, pool.reserve_b)
+    }
+
+    /// The AMM's marginal price.
+    pub async fn amm_price(&mut self) -> Price {
+        let (e, u) = self.amm_reserves().await;
+        Price { wad: u as u128 * WAD / e as u128 }
+    }
+
+    /// Trade the AMM to `price` with a deep-pocketed arbitrageur (as arbitrage would).
+    pub async fn arbitrage_amm_to(&mut self, price: Price) {
+        let (re, ru) = self.amm_reserves().await;
+        let pool: amm::Pool = self.bank.anchor_account(&self.amm.pool).await;
+        let Some((eth_in, amount)) = lev_math::arbitrage_to_price(re, ru, price.wad, pool.fee_bps as u64) else { return };
+        let arb = if eth_in { self.user(0, amount).await } else { self.user(amount, 0).await };
+        let ix = if eth_in {
+            self.amm.swap(arb.key(), arb.eth, arb.usdc, true, amount, 0)
+        } else {
+            self.amm.swap(arb.key(), arb.usdc, arb.eth, false, amount, 0)
+        };
+        self.bank.send(&[ix], &[&arb.kp]).await.expect("arbitrage");
+    }
+}
+
+/// Assert that `res` failed with the custom error `code` (an Anchor error enum value).
+#[track_caller]
+pub fn assert_error(res: Result<TxOutcome, TxFailure>, code: impl Into<u32>) {
+    let code = code.into();
+    match res {
+        Ok(_) => panic!("expected error {code}, but the transaction succeeded"),
+        Err(f) => assert_eq!(f.custom_code(), Some(code), "expected error {code}, got {:?}\n{}", f.error, f.logs.join("\n")),
+    }
+}
+
+/// Assert that `res` failed (any error); returns the failure for further checks.
+#[track_caller]
+pub fn assert_failed(res: Result<TxOutcome, TxFailure>) -> TxFailure {
+    match res {
+        Ok(o) => panic!("expected failure, but the transaction succeeded:\n{}", o.logs.join("\n")),
+        Err(f) => f,
+    }
+}
+
+/// Assert two snapshots of the same keys are identical.
+#[track_caller]
+pub fn assert_unchanged(keys: &[Pubkey], before: &[Option<Account>], after: &[Option<Account>]) {
+    for ((k, b), a) in keys.iter().zip(before).zip(after) {
+        assert_eq!(b, a, "account {k} changed");
+    }
+}
+
+/// `ERROR_CODE_OFFSET + n` for Anchor's framework errors (constraint failures and the like).
+pub fn anchor_code(e: anchor_lang::error::ErrorCode) -> u32 {
+    e.into()
+}

@@ -1,0 +1,5 @@
+//! Integration tests: the real programs in the in-process Solana runtime, with the real SPL Token
+//! and Token-2022 programs.
+
+mod amm;
+mod lending;
