@@ -195,3 +195,152 @@ pub fn assert_unchanged(keys: &[Pubkey], before: &[Option<Account>], after: &[Op
 pub fn anchor_code(e: anchor_lang::error::ErrorCode) -> u32 {
     e.into()
 }
+
+// ---------------------------------------------------------------------------------------------
+// The leveraged-token market on top of the world.
+
+use leveraged_token::{InitMarketArgs, MarketParams, NavView};
+use levtoken_client::{
+    market::MarketKeys,
+    oracle::{PriceObservation, ETH_USD_FEED_ID, PYTH_EXPO},
+};
+
+/// Parameters for tests that replay the seed's numbers: no protocol fees, a 5 bps venue.
+pub fn seed_params() -> MarketParams {
+    MarketParams {
+        mint_fee_bps: 0,
+        redeem_fee_bps: 0,
+        streaming_fee_bps_per_year: 0,
+        expected_swap_cost_bps: 5,
+        ..MarketParams::default_3x()
+    }
+}
+
+/// A wallet that can hold the leveraged token.
+pub struct Holder {
+    pub user: User,
+    pub lev: Pubkey,
+}
+
+/// A world plus one market.
+pub struct MarketWorld {
+    pub w: World,
+    pub keys: MarketKeys,
+    pub treasury: Keypair,
+    pub guardian: Keypair,
+    pub keeper: User,
+    /// The oracle's current observation (re-published with a fresh timestamp on demand).
+    pub obs: PriceObservation,
+}
+
+impl MarketWorld {
+    pub async fn new(cfg: WorldConfig, params: MarketParams) -> MarketWorld {
+        let mut w = World::new(cfg).await;
+        let treasury = Keypair::new();
+        let guardian = Keypair::new();
+        let treasury_quote = w.bank.create_token_account(&w.usdc, &treasury.pubkey(), &SPL_TOKEN_ID).await;
+        let oracle = Pubkey::new_unique();
+        let now = w.bank.now().await;
+        let obs = PriceObservation {
+            feed_id: ETH_USD_FEED_ID,
+            price: cfg.eth_price_usd as i64 * 100_000_000,
+            conf: cfg.eth_price_usd * 100_000, // 0.1%
+            expo: PYTH_EXPO,
+            publish_time: now,
+        };
+        w.bank.set_price(&oracle, &obs);
+        let keys = MarketKeys::derive(1, w.eth, TOKEN_2022_ID, w.lending, w.amm, oracle, treasury.pubkey(), treasury_quote);
+        let admin = w.bank.payer_key();
+        let args = InitMarketArgs {
+            params,
+            feed_id: ETH_USD_FEED_ID,
+            swap_programs: [amm::ID, Pubkey::default()],
+            guardian: guardian.pubkey(),
+            credit_limit: u64::MAX,
+            name: "ETH 3x Long".into(),
+            symbol: "ETHBULL3X".into(),
+            uri: "https://example.invalid/ethbull3x.json".into(),
+        };
+        w.bank.send(&[keys.init_market(admin, admin, args)], &[]).await.expect("init market");
+        let keeper = w.user(0, 0).await;
+        MarketWorld { w, keys, treasury, guardian, keeper, obs }
+    }
+
+    /// Re-publish the current oracle price with `publish_time = now`.
+    pub async fn refresh_oracle(&mut self) {
+        self.obs.publish_time = self.w.bank.now().await;
+        let obs = self.obs;
+        self.w.bank.set_price(&self.keys.oracle, &obs);
+    }
+
+    /// Publish a new oracle price (whole dollars) without touching the AMM.
+    pub async fn set_oracle_usd(&mut self, usd: u64) {
+        self.obs.price = usd as i64 * 100_000_000;
+        self.obs.conf = usd * 100_000;
+        self.refresh_oracle().await;
+    }
+
+    /// Move the market: the oracle to `usd` and the AMM arbitraged to it.
+    pub async fn set_price_usd(&mut self, usd: u64) {
+        self.set_oracle_usd(usd).await;
+        self.w.arbitrage_amm_to(price_from_usd(usd)).await;
+    }
+
+    pub fn oracle_price(&self) -> Price {
+        Price::from_oracle(self.obs.price, self.obs.expo, ETH_DECIMALS, USDC_DECIMALS).unwrap()
+    }
+
+    /// Wait `secs` and re-publish the oracle.
+    pub async fn warp(&mut self, secs: i64) {
+        self.w.bank.warp_seconds(secs).await;
+        self.refresh_oracle().await;
+    }
+
+    /// A wallet with `usdc` base units and a leveraged-token account.
+    pub async fn holder(&mut self, usdc: u64) -> Holder {
+        let user = self.w.user(usdc, 0).await;
+        let lev = self.w.bank.create_token_account(&self.keys.lev_mint, &user.key(), &TOKEN_2022_ID).await;
+        Holder { user, lev }
+    }
+
+    pub async fn mint(&mut self, h: &Holder, usdc: u64, min_tokens: u64) -> Result<TxOutcome, TxFailure> {
+        let ix = self.keys.mint(h.user.key(), h.user.usdc, h.lev, usdc, min_tokens);
+        self.w.bank.send(&[ix], &[&h.user.kp]).await
+    }
+
+    pub async fn redeem(&mut self, h: &Holder, tokens: u64, min_usdc: u64) -> Result<TxOutcome, TxFailure> {
+        let ix = self.keys.redeem(h.user.key(), h.user.usdc, h.lev, tokens, min_usdc);
+        self.w.bank.send(&[ix], &[&h.user.kp]).await
+    }
+
+    pub async fn rebalance(&mut self) -> Result<TxOutcome, TxFailure> {
+        let ix = self.keys.rebalance(self.keeper.key(), self.keeper.usdc);
+        let kp = self.keeper.kp.insecure_clone();
+        self.w.bank.send(&[ix], &[&kp]).await
+    }
+
+    /// The program's own `nav` view.
+    pub async fn nav(&mut self) -> NavView {
+        let out = self.w.bank.send(&[self.keys.nav()], &[]).await.expect("nav view");
+        let data = out.return_data.expect("nav returns data");
+        <NavView as anchor_lang::AnchorDeserialize>::deserialize(&mut data.as_slice()).expect("decode NavView")
+    }
+
+    pub async fn market(&mut self) -> leveraged_token::Market {
+        self.w.bank.anchor_account(&self.keys.market).await
+    }
+
+    pub async fn lev_balance(&mut self, h: &Holder) -> u64 {
+        self.w.bank.token_balance(&h.lev).await
+    }
+}
+
+/// `x` base units of USDC as dollars, for messages.
+pub fn usd(x: u64) -> f64 {
+    x as f64 / USD as f64
+}
+
+/// Leverage in bps as a multiple, for messages.
+pub fn lev_x(bps: u64) -> f64 {
+    bps as f64 / 10_000.0
+}

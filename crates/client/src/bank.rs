@@ -72,6 +72,8 @@ fn quiet_runtime_logs() {
 pub struct TxOutcome {
     pub logs: Vec<String>,
     pub compute_units: u64,
+    /// Return data of the last instruction that set it (Anchor return values).
+    pub return_data: Option<Vec<u8>>,
 }
 
 /// A failed transaction: the runtime error and the logs up to the failure.
@@ -142,10 +144,12 @@ impl Bank {
         let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
         match self.ctx.banks_client.process_transaction_with_metadata(tx).await {
             Ok(res) => {
-                let (logs, compute_units) =
-                    res.metadata.map(|m| (m.log_messages, m.compute_units_consumed)).unwrap_or_default();
+                let (logs, compute_units, return_data) = res
+                    .metadata
+                    .map(|m| (m.log_messages, m.compute_units_consumed, m.return_data.map(|r| r.data)))
+                    .unwrap_or_default();
                 match res.result {
-                    Ok(()) => Ok(TxOutcome { logs, compute_units }),
+                    Ok(()) => Ok(TxOutcome { logs, compute_units, return_data }),
                     Err(error) => Err(TxFailure { error, logs }),
                 }
             }

@@ -18,3 +18,20 @@ pub fn emit<E: Event>(event: E) {
         ));
     }
 }
+
+/// Make an instruction's Anchor return value visible when the program runs natively.
+///
+/// On SBF Anchor already calls `sol_set_return_data` with the serialized value, so this is a no-op.
+/// Natively Anchor's call does nothing; this writes the same bytes through the runtime's stub so
+/// simulations and tests read the value.
+pub fn native_return_data<T: anchor_lang::AnchorSerialize>(value: &T) {
+    #[cfg(not(target_os = "solana"))]
+    {
+        let mut data = Vec::new();
+        if value.serialize(&mut data).is_ok() {
+            solana_sysvar::program_stubs::sol_set_return_data(&data);
+        }
+    }
+    #[cfg(target_os = "solana")]
+    let _ = value;
+}

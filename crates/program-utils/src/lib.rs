@@ -2,4 +2,4 @@
 pub mod event;
 pub mod token;
 
-pub use event::emit;
+pub use event::{emit, native_return_data};

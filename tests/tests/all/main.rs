@@ -3,3 +3,4 @@
 
 mod amm;
 mod lending;
+mod seed;

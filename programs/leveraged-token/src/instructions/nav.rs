@@ -57,7 +57,7 @@ pub fn handle_nav(ctx: Context<Nav>) -> Result<NavView> {
     let nav = pos.nav(price, Round::Down);
     let lev = pos.leverage_bps(price, Round::Up);
     let nav_u128 = nav.unwrap_or(0);
-    Ok(NavView {
+    let view = NavView {
         nav: u64::try_from(nav_u128).map_err(|_| math_err())?,
         nav_per_token: nav_per_token(nav_u128, supply, LEV_DECIMALS, Round::Down).ok_or_else(math_err)?,
         leverage_bps: lev.unwrap_or(u64::MAX),
@@ -68,5 +68,7 @@ pub fn handle_nav(ctx: Context<Nav>) -> Result<NavView> {
         price_wad: price.wad,
         insolvent: nav.is_none() && (pos.collateral > 0 || pos.debt > 0),
         rebalance_trigger: rebalance_trigger(&a.market.params.band(), lev, now, a.market.last_rebalance_ts).map(|t| t as u8).unwrap_or(255),
-    })
+    };
+    program_utils::native_return_data(&view);
+    Ok(view)
 }
