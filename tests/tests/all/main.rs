@@ -3,4 +3,5 @@
 
 mod amm;
 mod lending;
+mod market;
 mod seed;

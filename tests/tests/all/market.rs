@@ -1,0 +1,290 @@
+//! The leveraged-token market beyond the seed example: many holders, fees, interest, pause, caps,
+//! oracle checks, the rebalance rules and the emergency path.
+
+use amm::AmmError;
+use leveraged_token::{FeesAccrued, LevError, MarketParams, Rebalanced, Redeemed};
+use lev_math::{streaming_fee_tokens_down, SECONDS_PER_YEAR};
+use levtoken_client::events::parse_events;
+use levtoken_tests::*;
+use solana_signer::Signer;
+
+fn world() -> WorldConfig {
+    WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000 }
+}
+
+/// NAV per token as an exact fraction (nav, supply), from the program's view.
+async fn nav_per_token(m: &mut MarketWorld) -> u64 {
+    m.nav().await.nav_per_token
+}
+
+#[tokio::test]
+async fn holders_are_never_diluted_by_other_mints_and_redeems() {
+    let mut m = MarketWorld::new(world(), seed_params()).await;
+    let alice = m.holder(1_000 * USD).await;
+    let bob = m.holder(20_000 * USD).await;
+    let carol = m.holder(7 * USD).await;
+    m.mint(&alice, 1_000 * USD, 0).await.unwrap();
+    let mut last = nav_per_token(&mut m).await;
+    // Bob mints a lot (his swap moves the pool), Carol a little, then both redeem in parts.
+    let steps: Vec<(&Holder, bool, u64)> = vec![(&bob, true, 20_000 * USD), (&carol, true, 7 * USD)];
+    for (h, is_mint, amount) in steps {
+        if is_mint {
+            m.mint(h, amount, 0).await.unwrap();
+        }
+        // Arbitrageurs bring the pool back to the oracle after a large trade.
+        m.w.arbitrage_amm_to(price_from_usd(3_000)).await;
+        let now = nav_per_token(&mut m).await;
+        assert!(now + 1 >= last, "NAV/token fell from {last} to {now}");
+        last = now;
+    }
+    for h in [&bob, &carol, &bob] {
+        let bal = m.lev_balance(h).await;
+        m.redeem(h, bal / 2 + 1, 0).await.unwrap();
+        m.w.arbitrage_amm_to(price_from_usd(3_000)).await;
+        let now = nav_per_token(&mut m).await;
+        assert!(now + 1 >= last, "NAV/token fell from {last} to {now}");
+        last = now;
+    }
+    // Alice redeems everything she holds and gets her NAV less the swap cost she bears.
+    let tokens = m.lev_balance(&alice).await;
+    let v = m.nav().await;
+    let her_nav = (v.nav as u128 * tokens as u128 / v.supply as u128) as u64;
+    let out = m.redeem(&alice, tokens, 0).await.unwrap();
+    let ev: Vec<Redeemed> = parse_events(&out.logs);
+    let got = m.w.bank.token_balance(&alice.user.usdc).await;
+    assert_eq!(ev[0].usdc_out, got);
+    // She sells 3× her NAV of ETH ($3k) through a $10M, 5 bps pool: 3 × (0.05% fee + 0.03% impact)
+    // ≈ 0.24% of her NAV; allow 0.3%.
+    assert!(got <= her_nav && got + her_nav * 3 / 1_000 >= her_nav, "got ${} for NAV ${}", usd(got), usd(her_nav));
+}
+
+#[tokio::test]
+async fn fees_go_to_the_treasury() {
+    let params = MarketParams { mint_fee_bps: 10, redeem_fee_bps: 20, streaming_fee_bps_per_year: 200, ..seed_params() };
+    let mut m = MarketWorld::new(world(), params).await;
+    let alice = m.holder(10_000 * USD).await;
+    m.mint(&alice, 10_000 * USD, 0).await.unwrap();
+    // Mint fee: 0.1% of the deposit, in USDC.
+    assert_eq!(m.w.bank.token_balance(&m.keys.treasury_quote).await, 10 * USD);
+
+    // Streaming fee: a year later the treasury is minted 2% of the supply (as dilution).
+    let supply = m.nav().await.supply;
+    m.warp(SECONDS_PER_YEAR as i64).await;
+    let v = m.nav().await;
+    let expected = streaming_fee_tokens_down(supply, 200, SECONDS_PER_YEAR).unwrap();
+    assert_eq!(v.supply, supply + expected, "nav view includes the pending fee");
+    let tokens = m.lev_balance(&alice).await;
+    let out = m.redeem(&alice, tokens / 2, 0).await.unwrap();
+    let fees: Vec<FeesAccrued> = parse_events(&out.logs);
+    assert_eq!(fees[0].tokens_minted, expected);
+    assert_eq!(m.w.bank.token_balance(&m.keys.treasury_lev).await, expected);
+    // The treasury now owns 2% of the tokens (1.96% after the redemption's own share).
+    let r: Vec<Redeemed> = parse_events(&out.logs);
+    let gross = r[0].usdc_out + r[0].fee;
+    assert_eq!(r[0].fee, (gross as u128 * 20).div_ceil(10_000) as u64, "redeem fee 0.2%, rounded up");
+    assert_eq!(m.w.bank.token_balance(&m.keys.treasury_quote).await, 10 * USD + r[0].fee);
+}
+
+#[tokio::test]
+async fn lending_interest_lowers_nav_by_exactly_the_interest() {
+    let mut m = MarketWorld::new(world(), seed_params()).await;
+    let alice = m.holder(10_000 * USD).await;
+    m.mint(&alice, 10_000 * USD, 0).await.unwrap();
+    let before = m.nav().await;
+    m.warp(30 * 86_400).await;
+    let after = m.nav().await;
+    assert_eq!(after.collateral_value, before.collateral_value, "same price, same collateral");
+    let interest = after.debt - before.debt;
+    assert!(interest > 0);
+    assert_eq!(before.nav - after.nav, interest, "NAV falls by the interest the vault owes");
+    // The lenders' pool grew by the same interest once accrued.
+    m.w.bank.send(&[m.keys.lending.accrue_interest()], &[]).await.unwrap();
+    let pool: lending_pool::LendingPool = m.w.bank.anchor_account(&m.keys.lending.pool).await;
+    let assets = pool.total_assets().unwrap() as u64;
+    assert!(assets.abs_diff(1_000_000 * USD + interest) <= 1, "pool assets {}", assets);
+}
+
+#[tokio::test]
+async fn pause_blocks_minting_but_never_redemption() {
+    let mut m = MarketWorld::new(world(), seed_params()).await;
+    let alice = m.holder(2_000 * USD).await;
+    m.mint(&alice, 1_000 * USD, 0).await.unwrap();
+    let stranger = m.w.bank.funded_keypair(1_000_000_000).await;
+    let ix = m.keys.set_pause(stranger.pubkey(), true);
+    assert_error(m.w.bank.send(&[ix], &[&stranger]).await, LevError::NotGuardian);
+
+    let guardian = m.guardian.insecure_clone();
+    m.w.bank.send(&[m.keys.set_pause(guardian.pubkey(), true)], &[&guardian]).await.unwrap();
+    assert_error(m.mint(&alice, 1_000 * USD, 0).await, LevError::MintPaused);
+    let tokens = m.lev_balance(&alice).await;
+    m.redeem(&alice, tokens / 2, 0).await.expect("redeem while paused");
+    m.set_price_usd(3_700).await;
+    m.rebalance().await.expect("rebalance while paused");
+    m.w.bank.send(&[m.keys.set_pause(guardian.pubkey(), false)], &[&guardian]).await.unwrap();
+    m.mint(&alice, 500 * USD, 0).await.expect("mint after unpause");
+}
+
+#[tokio::test]
+async fn supply_cap_is_enforced() {
+    let params = MarketParams { supply_cap: 150 * USD, ..seed_params() };
+    let mut m = MarketWorld::new(world(), params).await;
+    let alice = m.holder(1_000 * USD).await;
+    m.mint(&alice, 100 * USD, 0).await.unwrap();
+    let keys = [m.keys.market, m.keys.collateral_vault, alice.user.usdc, alice.lev];
+    let before = m.w.bank.snapshot(&keys).await;
+    assert_error(m.mint(&alice, 60 * USD, 0).await, LevError::SupplyCapExceeded);
+    assert_unchanged(&keys, &before, &m.w.bank.snapshot(&keys).await);
+    m.mint(&alice, 40 * USD, 0).await.expect("within the cap");
+}
+
+#[tokio::test]
+async fn oracle_stale_wide_or_wrong_feed_is_rejected() {
+    let mut m = MarketWorld::new(world(), seed_params()).await;
+    let alice = m.holder(1_000 * USD).await;
+    m.mint(&alice, 100 * USD, 0).await.unwrap();
+    let keys = [m.keys.market, m.keys.collateral_vault, alice.user.usdc, alice.lev];
+    let before = m.w.bank.snapshot(&keys).await;
+
+    // Stale: 61 s old with a 60 s limit.
+    m.w.bank.warp_seconds(61).await;
+    assert_error(m.mint(&alice, 100 * USD, 0).await, LevError::OracleStale);
+    assert_error(m.redeem(&alice, USD, 0).await, LevError::OracleStale);
+    // Wide confidence: 3% > 2%.
+    m.obs.conf = (m.obs.price as u64) * 3 / 100;
+    m.refresh_oracle().await;
+    assert_error(m.mint(&alice, 100 * USD, 0).await, LevError::OracleConfidenceTooWide);
+    // Wrong feed id.
+    m.obs.conf = (m.obs.price as u64) / 1_000;
+    m.obs.feed_id = [9u8; 32];
+    m.refresh_oracle().await;
+    assert_error(m.mint(&alice, 100 * USD, 0).await, LevError::OracleWrongFeed);
+    // Published in the future.
+    m.obs.feed_id = levtoken_client::oracle::ETH_USD_FEED_ID;
+    m.refresh_oracle().await;
+    m.obs.publish_time += 30;
+    let obs = m.obs;
+    m.w.bank.set_price(&m.keys.oracle, &obs);
+    assert_error(m.mint(&alice, 100 * USD, 0).await, LevError::OracleInvalid);
+    assert_unchanged(&keys, &before, &m.w.bank.snapshot(&keys).await);
+    // A fresh, tight price works again.
+    m.refresh_oracle().await;
+    m.mint(&alice, 100 * USD, 0).await.expect("fresh oracle");
+}
+
+#[tokio::test]
+async fn rebalance_is_refused_inside_the_band_until_a_recentre_is_due() {
+    let mut m = MarketWorld::new(world(), seed_params()).await;
+    let alice = m.holder(1_000 * USD).await;
+    m.mint(&alice, 1_000 * USD, 0).await.unwrap();
+    // +3%: leverage ≈ 2.91x, inside 2.8–3.2x.
+    m.set_price_usd(3_090).await;
+    let v = m.nav().await;
+    assert!(v.leverage_bps > 28_000 && v.leverage_bps < 30_000);
+    let keeper_before = m.w.bank.token_balance(&m.keeper.usdc).await;
+    assert_error(m.rebalance().await, LevError::RebalanceNotNeeded);
+    // A day later the scheduled recentre is allowed (off target by more than 0.05x).
+    m.warp(86_400).await;
+    assert_eq!(m.nav().await.rebalance_trigger, 2);
+    let out = m.rebalance().await.expect("scheduled recentre");
+    let ev: Vec<Rebalanced> = parse_events(&out.logs);
+    assert_eq!(ev[0].trigger, 2);
+    assert!(ev[0].relever);
+    assert!(m.nav().await.leverage_bps.abs_diff(30_000) <= 20);
+    // The keeper was paid, within the cap; a second call is refused (no reward drain).
+    let reward = m.w.bank.token_balance(&m.keeper.usdc).await - keeper_before;
+    assert_eq!(reward, ev[0].reward);
+    assert!(reward > 0 && reward <= seed_params().keeper_reward_cap_quote);
+    assert_error(m.rebalance().await, LevError::RebalanceNotNeeded);
+}
+
+#[tokio::test]
+async fn slippage_bound_against_the_oracle_is_enforced() {
+    let mut m = MarketWorld::new(world(), seed_params()).await;
+    let alice = m.holder(10_000 * USD).await;
+    m.mint(&alice, 1_000 * USD, 0).await.unwrap();
+    let keys = [m.keys.market, m.keys.collateral_vault, m.keys.quote_vault, alice.user.usdc, alice.lev, m.keys.amm.pool];
+    // Someone pushes the pool 2% above the oracle: buying ETH there is > 1% worse than the oracle.
+    m.w.arbitrage_amm_to(price_from_usd(3_060)).await;
+    let before = m.w.bank.snapshot(&keys).await;
+    assert_error(m.mint(&alice, 1_000 * USD, 0).await, AmmError::SlippageExceeded);
+    // And 2% below: selling there is > 1% worse.
+    m.w.arbitrage_amm_to(price_from_usd(2_940)).await;
+    let before2 = m.w.bank.snapshot(&keys).await;
+    let tokens = m.lev_balance(&alice).await;
+    assert_error(m.redeem(&alice, tokens, 0).await, AmmError::SlippageExceeded);
+    assert_unchanged(&keys, &before2, &m.w.bank.snapshot(&keys).await);
+    let _ = before;
+    // The user's own bound is enforced too.
+    m.w.arbitrage_amm_to(price_from_usd(3_000)).await;
+    assert_error(m.mint(&alice, 1_000 * USD, 1_000 * USD).await, LevError::TokensBelowMinimum);
+    assert_error(m.redeem(&alice, tokens, tokens * 2).await, LevError::UsdcBelowMinimum);
+}
+
+#[tokio::test]
+async fn emergency_path_restores_leverage_after_a_30_percent_hour() {
+    let mut m = MarketWorld::new(world(), seed_params()).await;
+    let alice = m.holder(10_000 * USD).await;
+    m.mint(&alice, 10_000 * USD, 0).await.unwrap();
+    m.set_price_usd(2_100).await;
+    let v = m.nav().await;
+    assert!(v.leverage_bps > 150_000, "≈21x after −30%: {}", lev_x(v.leverage_bps));
+    assert_eq!(v.rebalance_trigger, 0, "emergency");
+    // Minting is closed in an emergency; redemption stays open.
+    let bob = m.holder(1_000 * USD).await;
+    assert_error(m.mint(&bob, 1_000 * USD, 0).await, LevError::MintBlockedInEmergency);
+
+    let out = m.rebalance().await.expect("emergency rebalance");
+    let ev: Vec<Rebalanced> = parse_events(&out.logs);
+    assert_eq!(ev[0].trigger, 0);
+    assert!(!ev[0].relever);
+    // Emergency reward: 5 bps of the trade.
+    let traded = m.oracle_price().value(ev[0].swap_in, lev_math::Round::Down).unwrap() as u64;
+    assert_eq!(ev[0].reward, (traded as u128 * 5 / 10_000) as u64);
+    // One call sells ≈$18,000 of a $21,000 position: the price impact in a $10M pool (≈0.2%, beyond
+    // the 5 bps fee the plan corrects for) costs ≈4% of the $1,000 NAV, so it lands just above 3x.
+    let after = m.nav().await;
+    assert!(after.leverage_bps >= 30_000 && after.leverage_bps < 32_000, "back in the band: {}", lev_x(after.leverage_bps));
+    assert!(after.nav > 0 && !after.insolvent);
+    m.mint(&bob, 1_000 * USD, 0).await.expect("minting reopens at 3x");
+}
+
+#[tokio::test]
+async fn admin_actions_and_parameter_bounds() {
+    let mut m = MarketWorld::new(world(), seed_params()).await;
+    let admin = m.w.bank.payer_key();
+    let stranger = m.w.bank.funded_keypair(1_000_000_000).await;
+    // Non-admin.
+    let ix = m.keys.update_params(stranger.pubkey(), seed_params());
+    assert_error(m.w.bank.send(&[ix], &[&stranger]).await, LevError::NotAdmin);
+    // Out of bounds: each of these is refused.
+    let bad = [
+        MarketParams { target_leverage_bps: 60_000, band_high_bps: 62_000, emergency_leverage_bps: 64_000, ..seed_params() },
+        MarketParams { band_low_bps: 31_000, ..seed_params() },
+        MarketParams { emergency_leverage_bps: 45_000, ..seed_params() }, // above 80% of the pool's 5x
+        MarketParams { max_slippage_bps: 301, ..seed_params() },
+        MarketParams { mint_fee_bps: 101, ..seed_params() },
+        MarketParams { streaming_fee_bps_per_year: 501, ..seed_params() },
+        MarketParams { oracle_max_staleness_secs: 0, ..seed_params() },
+        MarketParams { oracle_max_conf_bps: 501, ..seed_params() },
+        MarketParams { keeper_reward_bps: 51, ..seed_params() },
+        MarketParams { max_trade_quote: 0, ..seed_params() },
+    ];
+    let before = m.w.bank.snapshot(&[m.keys.market]).await;
+    for p in bad {
+        assert_error(m.w.bank.send(&[m.keys.update_params(admin, p)], &[]).await, LevError::InvalidParams);
+    }
+    assert_unchanged(&[m.keys.market], &before, &m.w.bank.snapshot(&[m.keys.market]).await);
+    let good = MarketParams { max_trade_quote: 1_000 * USD, ..seed_params() };
+    m.w.bank.send(&[m.keys.update_params(admin, good)], &[]).await.unwrap();
+    assert_eq!(m.market().await.params, good);
+
+    // Two-step admin handover.
+    let next = m.w.bank.funded_keypair(1_000_000_000).await;
+    let ix = m.keys.accept_admin(next.pubkey());
+    assert_error(m.w.bank.send(&[ix], &[&next]).await, LevError::NotPendingAdmin);
+    m.w.bank.send(&[m.keys.propose_admin(admin, next.pubkey())], &[]).await.unwrap();
+    assert_error(m.w.bank.send(&[m.keys.accept_admin(stranger.pubkey())], &[&stranger]).await, LevError::NotPendingAdmin);
+    m.w.bank.send(&[m.keys.accept_admin(next.pubkey())], &[&next]).await.unwrap();
+    assert_eq!(m.market().await.admin, next.pubkey());
+    assert_error(m.w.bank.send(&[m.keys.update_params(admin, good)], &[]).await, LevError::NotAdmin);
+}
