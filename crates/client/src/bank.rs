@@ -159,6 +159,25 @@ impl Bank {
         }
     }
 
+    /// Simulate without committing (for read-only views such as `nav`).
+    pub async fn simulate(&mut self, ixs: &[Instruction]) -> Result<TxOutcome, TxFailure> {
+        let payer = &self.ctx.payer;
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &[payer], self.ctx.last_blockhash);
+        let res = self.ctx.banks_client.simulate_transaction(tx).await.map_err(|e| TxFailure {
+            error: TransactionError::AccountNotFound,
+            logs: vec![format!("simulation transport error: {e}")],
+        })?;
+        let (logs, compute_units, return_data) = res
+            .simulation_details
+            .map(|d| (d.logs, d.units_consumed, d.return_data.map(|r| r.data)))
+            .unwrap_or_default();
+        match res.result {
+            Some(Ok(())) => Ok(TxOutcome { logs, compute_units, return_data }),
+            Some(Err(error)) => Err(TxFailure { error, logs }),
+            None => Err(TxFailure { error: TransactionError::BlockhashNotFound, logs }),
+        }
+    }
+
     pub async fn account(&mut self, key: &Pubkey) -> Option<Account> {
         self.ctx.banks_client.get_account(*key).await.expect("bank get_account")
     }

@@ -3,10 +3,13 @@
 //! the `bank` feature) the in-process Solana runtime with all three programs registered.
 
 pub mod amm;
+pub mod chain;
+pub mod deploy;
 pub mod events;
 pub mod lending;
 pub mod market;
 pub mod oracle;
+pub mod state;
 #[cfg(feature = "bank")]
 pub mod bank;
 

@@ -1,0 +1,121 @@
+//! The `backtest` command: run ours and the peers, print the comparison, write JSON and plots.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use leveraged_token::MarketParams;
+
+use super::{
+    metrics, plots, prices,
+    run::{progress_bar, run_bank, run_math, run_peer, Peer, Scenario},
+    types::StrategyRun,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// The real programs in the in-process Solana runtime.
+    Bank,
+    /// The same handlers on the economics crate alone.
+    Math,
+}
+
+#[derive(Clone, Debug, clap::Args)]
+pub struct BacktestArgs {
+    /// Hourly OHLC CSV (Binance export format); default: the bundled ETH/USDT 2017-08-17 → 2021-06-10.
+    #[arg(long)]
+    pub prices: Option<PathBuf>,
+    /// First day to simulate, YYYY-MM-DD (UTC).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Day to stop before, YYYY-MM-DD (UTC).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Where to write the plots (PNG).
+    #[arg(long, default_value = "backtest-out")]
+    pub out: PathBuf,
+    /// Also write the metrics as JSON here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Engine::Bank)]
+    pub engine: Engine,
+    /// Skip the peer strategies.
+    #[arg(long)]
+    pub no_peers: bool,
+    /// Skip the plots.
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+pub struct Report {
+    pub ours: StrategyRun,
+    pub peers: Vec<StrategyRun>,
+    pub json: serde_json::Value,
+    pub table: String,
+    pub plots: Vec<PathBuf>,
+}
+
+pub async fn run(args: &BacktestArgs, quiet: bool) -> Result<Report> {
+    let all = match &args.prices {
+        Some(p) => prices::parse_csv(&std::fs::read_to_string(p).with_context(|| format!("read {}", p.display()))?)?,
+        None => prices::bundled()?,
+    };
+    let from = args.from.as_deref().map(prices::parse_date).transpose()?;
+    let to = args.to.as_deref().map(prices::parse_date).transpose()?;
+    let points = prices::window(&all, from, to);
+    anyhow::ensure!(points.len() >= 2, "fewer than two candles in the chosen range");
+    let scenario = Scenario::standard(MarketParams::default_3x());
+    let hours = (points.len() - 1) as u64;
+
+    let pb = (!quiet).then(|| progress_bar(hours, "ours"));
+    let started = std::time::Instant::now();
+    let ours = match args.engine {
+        Engine::Bank => run_bank(&scenario, &points, pb.as_ref()).await?,
+        Engine::Math => run_math(&scenario, &points, pb.as_ref()).await?,
+    };
+    let ours_secs = started.elapsed().as_secs_f64();
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    let mut peers = Vec::new();
+    if !args.no_peers {
+        for peer in Peer::ALL {
+            let pb = (!quiet).then(|| progress_bar(hours, peer.name()));
+            peers.push(run_peer(peer, &scenario, &points, pb.as_ref()).await?);
+            if let Some(pb) = pb {
+                pb.finish_and_clear();
+            }
+        }
+    }
+
+    let m_ours = metrics::compute(&ours);
+    let m_peers: Vec<(String, metrics::Metrics)> = peers.iter().map(|r| (r.name.clone(), metrics::compute(r))).collect();
+    let peer_refs: Vec<(&str, metrics::Metrics)> = m_peers.iter().map(|(n, m)| (n.as_str(), m.clone())).collect();
+    let json = metrics::to_json(&m_ours, &peer_refs);
+    let mut rows: Vec<(&str, &metrics::Metrics)> = vec![("ours", &m_ours)];
+    rows.extend(m_peers.iter().map(|(n, m)| (n.as_str(), m)));
+    let engine = match args.engine {
+        Engine::Bank => "the real programs in the in-process Solana runtime",
+        Engine::Math => "the economics crate alone",
+    };
+    let table = format!(
+        "{} hours from {} to {}; ours through {} in {:.1} s\n{}",
+        hours,
+        prices::format_ts(points[0].ts),
+        prices::format_ts(points[points.len() - 1].ts),
+        engine,
+        ours_secs,
+        metrics::table(&rows)
+    );
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&json)?).with_context(|| format!("write {}", path.display()))?;
+    }
+    let mut files = Vec::new();
+    if !args.no_plots {
+        std::fs::create_dir_all(&args.out).with_context(|| format!("create {}", args.out.display()))?;
+        let mut runs = vec![ours.clone()];
+        runs.extend(peers.iter().cloned());
+        let p = &scenario.params;
+        files = plots::plot_all(&runs, &args.out, (p.band_low_bps as f64 / 1e4, p.band_high_bps as f64 / 1e4, p.emergency_leverage_bps as f64 / 1e4))?;
+    }
+    Ok(Report { ours, peers, json, table, plots: files })
+}

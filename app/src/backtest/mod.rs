@@ -1,0 +1,12 @@
+//! `levtoken backtest`: the real programs (or the economics crate alone) replayed hour by hour over
+//! ETH history, beside the rules of peer products on the same prices and cost model.
+
+pub mod bank_venue;
+// pub mod cmd; (enabled once metrics and plots land)
+pub mod math_venue;
+pub mod metrics;
+pub mod plots;
+pub mod prices;
+pub mod run;
+pub mod types;
+pub mod venue;

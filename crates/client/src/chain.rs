@@ -1,0 +1,213 @@
+//! The small interface every tool talks to a chain through, with two implementations: the
+//! in-process bank (`bank` feature) and JSON-RPC (`rpc` feature).
+#![allow(async_fn_in_trait)]
+
+use anchor_lang::prelude::Pubkey;
+use solana_account::Account;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+
+/// A landed (or simulated) transaction.
+#[derive(Clone, Debug, Default)]
+pub struct Landed {
+    /// Transaction signature (base58), when there is one.
+    pub signature: Option<String>,
+    pub logs: Vec<String>,
+    pub return_data: Option<Vec<u8>>,
+}
+
+/// Why a chain call failed.
+#[derive(Clone, Debug)]
+pub enum ChainError {
+    /// The transaction was executed and failed; `code` is the custom program error, if any.
+    Failed { code: Option<u32>, message: String, logs: Vec<String> },
+    /// The chain could not be reached or answered nonsense.
+    Transport(String),
+}
+
+impl ChainError {
+    pub fn code(&self) -> Option<u32> {
+        match self {
+            ChainError::Failed { code, .. } => *code,
+            ChainError::Transport(_) => None,
+        }
+    }
+
+    /// Worth retrying (transport trouble, blockhash expiry), as opposed to a program refusal.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ChainError::Transport(_))
+    }
+}
+
+impl std::fmt::Display for ChainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChainError::Failed { code: Some(c), message, .. } => write!(f, "transaction failed with error {c}: {message}"),
+            ChainError::Failed { code: None, message, .. } => write!(f, "transaction failed: {message}"),
+            ChainError::Transport(m) => write!(f, "chain unreachable: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ChainError {}
+
+/// What the CLI, the keeper, the backtest and the migrations need from a chain.
+pub trait Chain {
+    /// The fee payer (and default signer).
+    fn payer(&self) -> Pubkey;
+    /// Sign with the payer and `signers` and send.
+    async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Landed, ChainError>;
+    /// Simulate without committing (reads return data, e.g. the `nav` view).
+    async fn simulate(&mut self, ixs: &[Instruction]) -> Result<Landed, ChainError>;
+    async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ChainError>;
+    /// The cluster's clock.
+    async fn unix_time(&mut self) -> Result<i64, ChainError>;
+}
+
+/// Decode an Anchor account from a chain.
+pub async fn anchor_account<C: Chain, T: anchor_lang::AccountDeserialize>(chain: &mut C, key: &Pubkey) -> Result<T, ChainError> {
+    let acc = chain.account(key).await?.ok_or_else(|| ChainError::Transport(format!("account {key} does not exist")))?;
+    T::try_deserialize(&mut acc.data.as_slice()).map_err(|e| ChainError::Transport(format!("account {key}: {e}")))
+}
+
+/// Token amount of an SPL Token / Token-2022 account (0 when absent).
+pub async fn token_balance<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<u64, ChainError> {
+    Ok(match chain.account(key).await? {
+        Some(a) if a.data.len() >= 72 => u64::from_le_bytes(a.data[64..72].try_into().expect("8 bytes")),
+        _ => 0,
+    })
+}
+
+/// Supply of a mint.
+pub async fn mint_supply<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<u64, ChainError> {
+    let a = chain.account(key).await?.ok_or_else(|| ChainError::Transport(format!("mint {key} does not exist")))?;
+    Ok(u64::from_le_bytes(a.data[36..44].try_into().expect("8 bytes")))
+}
+
+#[cfg(feature = "bank")]
+mod bank_impl {
+    use super::*;
+    use crate::bank::{Bank, TxFailure};
+
+    impl From<TxFailure> for ChainError {
+        fn from(f: TxFailure) -> Self {
+            ChainError::Failed { code: f.custom_code(), message: format!("{:?}", f.error), logs: f.logs }
+        }
+    }
+
+    impl Chain for Bank {
+        fn payer(&self) -> Pubkey {
+            self.payer_key()
+        }
+
+        async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Landed, ChainError> {
+            let out = Bank::send(self, ixs, signers).await?;
+            Ok(Landed { signature: None, logs: out.logs, return_data: out.return_data })
+        }
+
+        async fn simulate(&mut self, ixs: &[Instruction]) -> Result<Landed, ChainError> {
+            let out = Bank::simulate(self, ixs).await?;
+            Ok(Landed { signature: None, logs: out.logs, return_data: out.return_data })
+        }
+
+        async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ChainError> {
+            Ok(Bank::account(self, key).await)
+        }
+
+        async fn unix_time(&mut self) -> Result<i64, ChainError> {
+            Ok(self.now().await)
+        }
+    }
+}
+
+#[cfg(feature = "rpc")]
+pub mod rpc {
+    //! JSON-RPC implementation (Solana CLI conventions: `--url`, `--keypair`).
+
+    use super::*;
+    use solana_commitment_config::CommitmentConfig;
+    use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+    use solana_signer::Signer;
+    use solana_transaction::Transaction;
+
+    pub struct RpcChain {
+        pub client: RpcClient,
+        pub payer: Keypair,
+    }
+
+    impl RpcChain {
+        pub fn new(url: &str, payer: Keypair) -> Self {
+            RpcChain { client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()), payer }
+        }
+
+        fn sign(&self, ixs: &[Instruction], signers: &[&Keypair], blockhash: solana_hash::Hash) -> Transaction {
+            let mut keys: Vec<&Keypair> = vec![&self.payer];
+            for s in signers {
+                if !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
+                    keys.push(s);
+                }
+            }
+            Transaction::new_signed_with_payer(ixs, Some(&self.payer.pubkey()), &keys, blockhash)
+        }
+    }
+
+    fn transport(e: impl std::fmt::Display) -> ChainError {
+        ChainError::Transport(e.to_string())
+    }
+
+    fn failed(e: solana_rpc_client::api::client_error::Error) -> ChainError {
+        use solana_rpc_client::api::client_error::ErrorKind;
+        use solana_transaction_error::TransactionError;
+        let code = match e.get_transaction_error() {
+            Some(TransactionError::InstructionError(_, solana_instruction::error::InstructionError::Custom(c))) => Some(c),
+            _ => None,
+        };
+        match e.kind() {
+            ErrorKind::Io(_) | ErrorKind::Reqwest(_) => transport(e),
+            _ => ChainError::Failed { code, message: e.to_string(), logs: vec![] },
+        }
+    }
+
+    impl Chain for RpcChain {
+        fn payer(&self) -> Pubkey {
+            self.payer.pubkey()
+        }
+
+        async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Landed, ChainError> {
+            let blockhash = self.client.get_latest_blockhash().await.map_err(transport)?;
+            let tx = self.sign(ixs, signers, blockhash);
+            let sig = self.client.send_and_confirm_transaction(&tx).await.map_err(failed)?;
+            Ok(Landed { signature: Some(sig.to_string()), logs: vec![], return_data: None })
+        }
+
+        async fn simulate(&mut self, ixs: &[Instruction]) -> Result<Landed, ChainError> {
+            let blockhash = self.client.get_latest_blockhash().await.map_err(transport)?;
+            let tx = self.sign(ixs, &[], blockhash);
+            let res = self.client.simulate_transaction(&tx).await.map_err(failed)?.value;
+            let logs = res.logs.unwrap_or_default();
+            if let Some(err) = res.err {
+                let err: solana_transaction_error::TransactionError = err.into();
+                let code = match &err {
+                    solana_transaction_error::TransactionError::InstructionError(_, solana_instruction::error::InstructionError::Custom(c)) => Some(*c),
+                    _ => None,
+                };
+                return Err(ChainError::Failed { code, message: format!("{err:?}"), logs });
+            }
+            let return_data = res.return_data.and_then(|r| {
+                use anchor_lang::__private::base64::{engine::general_purpose::STANDARD, Engine as _};
+                STANDARD.decode(r.data.0).ok()
+            });
+            Ok(Landed { signature: None, logs, return_data })
+        }
+
+        async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ChainError> {
+            let res = self.client.get_account_with_commitment(key, CommitmentConfig::confirmed()).await.map_err(transport)?;
+            Ok(res.value)
+        }
+
+        async fn unix_time(&mut self) -> Result<i64, ChainError> {
+            let slot = self.client.get_slot().await.map_err(transport)?;
+            self.client.get_block_time(slot).await.map_err(transport)
+        }
+    }
+}
