@@ -10,6 +10,7 @@ pub mod lending;
 pub mod market;
 pub mod oracle;
 pub mod state;
+pub mod user;
 #[cfg(feature = "bank")]
 pub mod bank;
 

@@ -1,0 +1,138 @@
+//! Every CLI command exercised in-process against the real programs (the JSON-RPC `Chain` shares
+//! all the code above the trait).
+
+use levtoken_client::{chain::token_balance, user::WalletAccounts};
+
+use crate::{commands, demo, keeper};
+
+const USD: u64 = 1_000_000;
+
+async fn world() -> demo::DemoWorld {
+    let mut w = demo::DemoWorld::start(demo::demo_params()).await.unwrap();
+    w.fund_payer(10_000 * USD).await.unwrap();
+    w
+}
+
+#[tokio::test]
+async fn cli_demo_plays_the_seed_story() {
+    let steps = demo::run().await.unwrap();
+    assert_eq!(steps.len(), 8);
+    let lev = |i: usize| steps[i].leverage.unwrap();
+    assert!((lev(0) - 3.0).abs() < 0.01);
+    assert!((lev(1) - 2.25).abs() < 0.01, "{}", lev(1));
+    assert!((lev(2) - 3.0).abs() < 0.01);
+    assert!((lev(5) - 6.0).abs() < 0.05, "{}", lev(5));
+    assert!((lev(6) - 3.0).abs() < 0.01);
+    assert!((steps[1].nav_usdc - 160.0).abs() < 0.5);
+    assert!((steps[6].debt_usdc - 80.0).abs() < 1.0);
+    assert!(demo::table(&steps).contains("rebalance"));
+}
+
+#[tokio::test]
+async fn cli_status_mint_redeem_follow_their_quotes() {
+    let mut w = world().await;
+    let s = commands::status(&mut w.bank, &w.keys).await.unwrap();
+    assert_eq!(s.nav_usdc, 0.0);
+    assert_eq!(s.leverage, None);
+    assert!(!s.rebalance_allowed);
+
+    // With nothing moving between quote and execution, the program gives exactly the quote.
+    let m = commands::mint(&mut w.bank, &w.keys, 1_000 * USD, 0).await.unwrap();
+    assert_eq!(m.tokens, m.quoted_tokens);
+    assert_eq!(m.min_tokens_out, m.quoted_tokens);
+    assert!((m.leverage - 3.0).abs() < 0.01);
+    let s = commands::status(&mut w.bank, &w.keys).await.unwrap();
+    assert!((s.nav_usdc - 998.4).abs() < 1.0, "{}", s.nav_usdc);
+    assert!((s.leverage.unwrap() - 3.0).abs() < 0.01);
+    assert_eq!(s.oracle_age_secs, 0);
+    assert!(s.to_string().contains("leverage"));
+
+    let me = w.bank.payer_key();
+    let lev_acct = WalletAccounts::of(me, &w.keys).lev;
+    let tokens = token_balance(&mut w.bank, &lev_acct).await.unwrap();
+    let r = commands::redeem(&mut w.bank, &w.keys, tokens / 2, 0).await.unwrap();
+    assert_eq!(r.usdc_out, r.quoted_usdc);
+    assert!(r.usdc_out > 490.0 && r.usdc_out < 500.0, "{}", r.usdc_out);
+}
+
+#[tokio::test]
+async fn cli_slippage_flag_becomes_the_programs_min_out() {
+    let mut w = world().await;
+    commands::mint(&mut w.bank, &w.keys, 1_000 * USD, 50).await.unwrap();
+    // The oracle moves after the quote would have been taken: the quote is re-taken by the
+    // command, so it still lands; but a stale quote's min-out is refused by the program.
+    let state = levtoken_client::state::MarketState::load(&mut w.bank, &w.keys).await.unwrap();
+    let pool: amm::Pool = w.bank.anchor_account(&w.keys.amm.pool).await;
+    let quote = levtoken_client::user::quote_mint(&state, &pool, 1_000 * USD).unwrap();
+    // ETH up: the vault's NAV per token rises, so the same deposit buys fewer tokens than quoted.
+    w.move_price(3_010).await.unwrap();
+    let me = w.bank.payer_key();
+    let wa = WalletAccounts::of(me, &w.keys);
+    let ix = w.keys.mint(me, wa.usdc, wa.lev, 1_000 * USD, levtoken_client::user::min_out(quote, 0));
+    let err = w.bank.send(&[ix], &[]).await.unwrap_err();
+    assert_eq!(err.custom_code(), Some(leveraged_token::LevError::TokensBelowMinimum.into()));
+    assert_eq!(levtoken_client::user::min_out(1_000_000, 50), 995_000);
+}
+
+#[tokio::test]
+async fn cli_rebalance_lend_withdraw_and_init_market() {
+    let mut w = world().await;
+    commands::mint(&mut w.bank, &w.keys, 1_000 * USD, 50).await.unwrap();
+    assert!(commands::rebalance(&mut w.bank, &w.keys).await.is_err(), "nothing to do inside the band");
+    w.move_price(3_600).await.unwrap();
+    let r = commands::rebalance(&mut w.bank, &w.keys).await.unwrap();
+    assert!(r.relever);
+    assert_eq!(r.trigger, "outside band");
+    assert!((r.leverage_after - 3.0).abs() < 0.01);
+    assert!(r.reward_usdc > 0.0);
+
+    let lend = commands::lend(&mut w.bank, &w.keys.lending, 500 * USD).await.unwrap();
+    assert!(lend.shares > 490.0 && lend.shares <= 500.0, "{}", lend.shares);
+    let shares = (lend.share_balance * 1e6) as u64;
+    let wd = commands::withdraw(&mut w.bank, &w.keys.lending, shares).await.unwrap();
+    assert!(wd.usdc > 499.0 && wd.usdc <= 500.01, "{}", wd.usdc);
+
+    let treasury = levtoken_client::Pubkey::new_unique();
+    let res = commands::init_market(
+        &mut w.bank,
+        2,
+        w.keys.collateral_mint,
+        w.keys.collateral_token_program,
+        w.keys.quote_mint,
+        w.oracle,
+        treasury,
+        demo::demo_params(),
+        1_000_000 * USD,
+    )
+    .await
+    .unwrap();
+    let keys2 = levtoken_client::market::MarketKeys::load(&mut w.bank, 2).await.unwrap();
+    assert_eq!(keys2.market.to_string(), res.market);
+    assert_eq!(keys2.amm.pool, w.keys.amm.pool);
+    let m = commands::mint(&mut w.bank, &keys2, 100 * USD, 50).await.unwrap();
+    assert!(m.tokens > 99.0);
+}
+
+#[tokio::test]
+async fn cli_keeper_restores_leverage_after_a_price_move() {
+    let mut w = world().await;
+    commands::mint(&mut w.bank, &w.keys, 1_000 * USD, 50).await.unwrap();
+    let cfg = keeper::KeeperConfig::default();
+    assert!(matches!(keeper::tick(&mut w.bank, &w.keys, &cfg).await.unwrap(), keeper::Tick::Idle { .. }));
+    w.move_price(2_700).await.unwrap();
+    match keeper::tick(&mut w.bank, &w.keys, &cfg).await.unwrap() {
+        keeper::Tick::Rebalanced(r) => {
+            assert!(!r.relever);
+            assert!((r.leverage_after - 3.0).abs() < 0.01, "{}", r.leverage_after);
+        }
+        other => panic!("expected a rebalance, got {other:?}"),
+    }
+    assert!(matches!(keeper::tick(&mut w.bank, &w.keys, &cfg).await.unwrap(), keeper::Tick::Idle { .. }));
+    // A stale oracle: the keeper does not waste a transaction.
+    w.bank.warp_seconds(120).await;
+    assert!(matches!(keeper::tick(&mut w.bank, &w.keys, &cfg).await.unwrap(), keeper::Tick::Skipped { .. }));
+    // The loop stops on its shutdown signal.
+    let cfg = keeper::KeeperConfig { interval: std::time::Duration::from_secs(3600), ..cfg };
+    let log = keeper::run(&mut w.bank, &w.keys, &cfg, None, async {}).await.unwrap();
+    assert_eq!(log.len(), 1);
+}
