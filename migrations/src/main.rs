@@ -1,0 +1,81 @@
+//! `cargo run -p levtoken-migrations --bin deploy -- [--url URL] [--keypair FILE] --oracle PUBKEY`
+//!
+//! Anchor's migrate step, in Rust: after `anchor deploy`, creates test USDC and wrapped-ETH mints,
+//! the lending pool (funded), the AMM (seeded at the oracle's price) and market 1, through the same
+//! client library the CLI uses. Localnet only: it mints test tokens. The oracle must be a Pyth
+//! `PriceUpdateV2` account for ETH/USD on that cluster (e.g. cloned with
+//! `solana-test-validator --clone`).
+//!
+//! With `--in-process` it runs against the in-process bank instead (writing the oracle itself), which
+//! is how CI exercises it.
+
+use std::path::PathBuf;
+
+use leveraged_token::MarketParams;
+use levtoken_client::{
+    bank::Bank,
+    chain::rpc::RpcChain,
+    deploy::{deploy_localnet, LocalnetConfig},
+    oracle::{PriceObservation, ETH_USD_FEED_ID, PYTH_EXPO},
+    Pubkey,
+};
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let cfg = LocalnetConfig::demo(MarketParams::default_3x());
+    let dep = if args.iter().any(|a| a == "--in-process") {
+        deploy_in_process(&cfg).await?.1
+    } else {
+        let url = arg(&args, "--url").unwrap_or_else(|| "http://127.0.0.1:8899".into());
+        let keypair = arg(&args, "--keypair")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".config/solana/id.json"));
+        let oracle: Pubkey = arg(&args, "--oracle").ok_or("--oracle PUBKEY is required")?.parse()?;
+        let payer = solana_keypair::read_keypair_file(&keypair).map_err(|e| format!("keypair {}: {e}", keypair.display()))?;
+        let mut chain = RpcChain::new(&url, payer);
+        deploy_localnet(&mut chain, &cfg, oracle).await?
+    };
+    println!("usdc mint        {}", dep.usdc);
+    println!("eth mint         {}", dep.eth);
+    println!("lending pool     {}", dep.keys.lending.pool);
+    println!("amm pool         {}", dep.keys.amm.pool);
+    println!("market 1         {}", dep.keys.market);
+    println!("ETHBULL3X mint   {}", dep.keys.lev_mint);
+    Ok(())
+}
+
+/// The same deployment into a fresh in-process bank (the oracle written directly).
+async fn deploy_in_process(cfg: &LocalnetConfig) -> Result<(Bank, levtoken_client::deploy::Deployment), Box<dyn std::error::Error>> {
+    let mut bank = Bank::start().await;
+    let oracle = Pubkey::new_unique();
+    let now = bank.now().await;
+    bank.set_price(&oracle, &PriceObservation { feed_id: ETH_USD_FEED_ID, price: cfg.eth_price_mantissa, conf: 0, expo: PYTH_EXPO, publish_time: now });
+    let dep = deploy_localnet(&mut bank, cfg, oracle).await?;
+    Ok((bank, dep))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use levtoken_client::state::MarketState;
+
+    #[tokio::test]
+    async fn migration_deploys_a_working_market() {
+        let cfg = LocalnetConfig::demo(MarketParams::default_3x());
+        let (mut bank, dep) = deploy_in_process(&cfg).await.unwrap();
+        let keys = levtoken_client::market::MarketKeys::load(&mut bank, 1).await.unwrap();
+        assert_eq!(keys.market, dep.keys.market);
+        assert_eq!(keys.lev_mint, dep.keys.lev_mint);
+        let s = MarketState::load(&mut bank, &keys).await.unwrap();
+        assert_eq!(s.market.params, MarketParams::default_3x());
+        assert_eq!(s.supply, 0);
+        assert_eq!(s.pool.cash, cfg.lend_usd * 1_000_000);
+        let pool: amm::Pool = bank.anchor_account(&keys.amm.pool).await;
+        assert_eq!(pool.reserve_b, cfg.amm_depth_usd * 1_000_000);
+    }
+}
