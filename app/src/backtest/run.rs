@@ -367,3 +367,31 @@ mod tests {
         assert_eq!(bank.samples.iter().filter(|s| s.wiped).count(), 0);
     }
 }
+
+#[cfg(test)]
+mod full_history {
+    use super::*;
+    use crate::backtest::prices;
+
+    /// `cargo test -p levtoken --bin levtoken full_history -- --ignored --nocapture`: the whole
+    /// bundled history through the real programs (a timing and sanity check, not a CI test).
+    #[tokio::test(flavor = "current_thread")]
+    #[ignore]
+    async fn whole_history_through_the_programs() {
+        let points = prices::bundled().unwrap();
+        let scenario = Scenario::standard(MarketParams::default_3x());
+        let t = std::time::Instant::now();
+        let run = run_bank(&scenario, &points, None).await.unwrap();
+        let wiped = run.samples.iter().filter(|s| s.wiped).count();
+        let max_lev = run.samples.iter().map(|s| s.max_leverage_in_hour).fold(0.0, f64::max);
+        eprintln!(
+            "{} hours in {:.1}s: {} rebalances, {} wiped hours, max leverage {:.2}, final NAV/token {:.4}",
+            run.samples.len(),
+            t.elapsed().as_secs_f64(),
+            run.rebalances(),
+            wiped,
+            max_lev,
+            run.samples.last().unwrap().nav_per_token
+        );
+    }
+}

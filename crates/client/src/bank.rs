@@ -141,6 +141,12 @@ impl Bank {
                 keys.push(s);
             }
         }
+        // The runtime advances slots in the background; a long session outlives a blockhash.
+        if self.nonce % 256 == 0 {
+            if let Ok(h) = self.ctx.banks_client.get_latest_blockhash().await {
+                self.ctx.last_blockhash = h;
+            }
+        }
         let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
         match self.ctx.banks_client.process_transaction_with_metadata(tx).await {
             Ok(res) => {
