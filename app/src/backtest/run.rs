@@ -35,11 +35,22 @@ pub struct Scenario {
 
 impl Scenario {
     pub fn standard(params: MarketParams) -> Self {
+        let amm_depth: u64 = 50_000_000 * 1_000_000;
         Scenario {
-            params,
+            params: MarketParams {
+                // Over four years a 3x product's NAV per token falls by orders of magnitude, so a cap
+                // in tokens would end the simulation's inflows; the backtest runs uncapped.
+                supply_cap: u64::MAX,
+                // Trades sized for the venue: 0.5% of its starting depth per call (1% in an
+                // emergency), so price impact stays inside the slippage bounds; the keeper calls
+                // again within the same step when more is needed.
+                max_trade_quote: amm_depth / 200,
+                emergency_max_trade_quote: amm_depth / 100,
+                ..params
+            },
             initial_usdc: 100_000 * 1_000_000,
             amm_fee_bps: 5,
-            amm_depth: 50_000_000 * 1_000_000,
+            amm_depth,
             lend: 20_000_000 * 1_000_000,
             max_step_bps: 200,
             flows: true,
@@ -228,11 +239,17 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
         }
 
         // Users come and go once a day (leverage-neutral at NAV; they bear their own swap cost).
+        // When the product has shrunk below half its launch size (a 3x product loses most of its
+        // value in a bear market), new money tops it back up, so costs are measured on a
+        // meaningful AUM rather than on dust.
         if scenario.flows && i % 24 == 12 {
             let state = venue.state().await?;
             if let Some(nav) = state.nav() {
                 let pct = 100 + rng.next() % 400; // 1%–5%
-                if rng.next() % 2 == 0 {
+                let launch = scenario.initial_usdc as u128;
+                if nav < launch / 2 {
+                    venue.mint((launch - nav) as u64).await?;
+                } else if nav < launch * 3 && rng.next() % 2 == 0 {
                     let usdc = (nav * pct as u128 / 10_000) as u64;
                     if usdc >= 10_000_000 {
                         venue.mint(usdc).await?;
@@ -393,5 +410,34 @@ mod full_history {
             max_lev,
             run.samples.last().unwrap().nav_per_token
         );
+    }
+}
+
+#[cfg(test)]
+mod debug_peaks {
+    use super::*;
+    use crate::backtest::prices;
+
+    #[tokio::test(flavor = "current_thread")]
+    #[ignore]
+    async fn where_leverage_peaks() {
+        let points = prices::bundled().unwrap();
+        let scenario = Scenario::standard(MarketParams::default_3x());
+        let run = run_math(&scenario, &points, None).await.unwrap();
+        let mut v: Vec<_> = run.samples.iter().enumerate().collect();
+        v.sort_by(|a, b| b.1.max_leverage_in_hour.partial_cmp(&a.1.max_leverage_in_hour).unwrap());
+        let (i0, _) = v[3];
+        for s in &run.samples[i0 - 4..=i0 + 1] {
+            eprintln!("  {} lev {:.3} max {:.3} price {:.2} nav {:.2} rebal {}", prices::format_ts(s.ts), s.leverage, s.max_leverage_in_hour, s.eth_price, s.nav_usd, s.rebalances);
+        }
+        for (i, s) in v.iter().take(8) {
+            let prev = &run.samples[i.saturating_sub(1)];
+            eprintln!("{} max {:.3} end {:.3} price {:.2} prev {:.2} ({:+.2}%) rebal {}", prices::format_ts(s.ts), s.max_leverage_in_hour, s.leverage, s.eth_price, prev.eth_price, (s.eth_price / prev.eth_price - 1.0) * 100.0, s.rebalances);
+        }
+        for p in Peer::ALL {
+            let r = run_peer(p, &scenario, &points, None).await.unwrap();
+            let m = r.samples.iter().map(|s| s.max_leverage_in_hour).filter(|x| x.is_finite()).fold(0.0, f64::max);
+            eprintln!("{}: max lev {:.3}, wiped {}, rebalances {}", p.name(), m, r.samples.iter().filter(|s| s.wiped).count(), r.rebalances());
+        }
     }
 }
