@@ -15,6 +15,7 @@ use solana_account::Account;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
+
 pub use levtoken_client;
 
 /// One dollar in USDC base units.
@@ -64,6 +65,8 @@ pub struct World {
     pub lp_token: Pubkey,
     pub lender: User,
     pub lender_shares: Pubkey,
+    /// The arbitrageur that keeps the AMM at the oracle (created on first use).
+    pub arb: Option<User>,
 }
 
 /// How to set up a world.
@@ -105,6 +108,7 @@ impl World {
             lp_token: Pubkey::default(),
             lender: User { kp: Keypair::new(), usdc: Pubkey::default(), eth: Pubkey::default() },
             lender_shares: Pubkey::default(),
+            arb: None,
         };
         let price = price_from_usd(cfg.eth_price_usd);
         let depth = cfg.amm_depth_usd * USD;
@@ -149,18 +153,30 @@ impl World {
         Price { wad: u as u128 * WAD / e as u128 }
     }
 
-    /// Trade the AMM to `price` with a deep-pocketed arbitrageur (as arbitrage would).
+    /// Trade the AMM to `price` with a deep-pocketed arbitrageur (as arbitrage would). The same
+    /// arbitrageur wallet is reused; it is topped up with freshly minted tokens as needed.
     pub async fn arbitrage_amm_to(&mut self, price: Price) {
         let (re, ru) = self.amm_reserves().await;
         let pool: amm::Pool = self.bank.anchor_account(&self.amm.pool).await;
         let Some((eth_in, amount)) = lev_math::arbitrage_to_price(re, ru, price.wad, pool.fee_bps as u64) else { return };
-        let arb = if eth_in { self.user(0, amount).await } else { self.user(amount, 0).await };
+        if self.arb.is_none() {
+            self.arb = Some(self.user(0, 0).await);
+        }
+        let arb = self.arb.as_ref().expect("arbitrageur");
+        let (arb_kp, arb_usdc, arb_eth) = (arb.kp.insecure_clone(), arb.usdc, arb.eth);
         let ix = if eth_in {
-            self.amm.swap(arb.key(), arb.eth, arb.usdc, true, amount, 0)
+            if self.bank.token_balance(&arb_eth).await < amount {
+                self.bank.mint_to(&self.eth, &arb_eth, amount, &TOKEN_2022_ID).await;
+            }
+            self.amm.swap(arb_kp.pubkey(), arb_eth, arb_usdc, true, amount, 0)
         } else {
-            self.amm.swap(arb.key(), arb.usdc, arb.eth, false, amount, 0)
+            if self.bank.token_balance(&arb_usdc).await < amount {
+                self.bank.mint_to(&self.usdc, &arb_usdc, amount, &SPL_TOKEN_ID).await;
+            }
+            self.amm.swap(arb_kp.pubkey(), arb_usdc, arb_eth, false, amount, 0)
         };
-        self.bank.send(&[ix], &[&arb.kp]).await.expect("arbitrage");
+        // A trade the curve rounds to nothing is refused and changes nothing.
+        let _ = self.bank.send(&[ix], &[&arb_kp]).await;
     }
 }
 
@@ -284,6 +300,15 @@ impl MarketWorld {
     pub async fn set_price_usd(&mut self, usd: u64) {
         self.set_oracle_usd(usd).await;
         self.w.arbitrage_amm_to(price_from_usd(usd)).await;
+    }
+
+    /// Move the market to a Pyth mantissa (expo −8): oracle and AMM.
+    pub async fn set_price_mantissa(&mut self, mantissa: i64) {
+        self.obs.price = mantissa;
+        self.obs.conf = mantissa as u64 / 1_000;
+        self.refresh_oracle().await;
+        let p = self.oracle_price();
+        self.w.arbitrage_amm_to(p).await;
     }
 
     pub fn oracle_price(&self) -> Price {

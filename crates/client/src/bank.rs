@@ -167,8 +167,15 @@ impl Bank {
 
     /// Simulate without committing (for read-only views such as `nav`).
     pub async fn simulate(&mut self, ixs: &[Instruction]) -> Result<TxOutcome, TxFailure> {
+        self.simulate_signed(ixs, &[]).await
+    }
+
+    /// Simulate with extra signers, without committing.
+    pub async fn simulate_signed(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<TxOutcome, TxFailure> {
         let payer = &self.ctx.payer;
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &[payer], self.ctx.last_blockhash);
+        let mut keys: Vec<&Keypair> = vec![payer];
+        keys.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
         let res = self.ctx.banks_client.simulate_transaction(tx).await.map_err(|e| TxFailure {
             error: TransactionError::AccountNotFound,
             logs: vec![format!("simulation transport error: {e}")],

@@ -5,3 +5,4 @@ mod amm;
 mod lending;
 mod market;
 mod seed;
+mod invariants;
