@@ -159,18 +159,8 @@ impl Keeper<MathVenue> for PeerKeeper {
     }
 }
 
-/// Deterministic pseudo-random numbers (SplitMix64) so every strategy sees the same flows.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
+/// Deterministic pseudo-random numbers so every strategy sees the same flows.
+use levtoken_client::rng::SplitMix64 as Rng;
 
 /// Run `keeper` on `venue` over `prices` (the venue must already sit at `prices[0]`).
 pub async fn drive<V: Venue, K: Keeper<V>>(
@@ -245,11 +235,11 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
         if scenario.flows && i % 24 == 12 {
             let state = venue.state().await?;
             if let Some(nav) = state.nav() {
-                let pct = 100 + rng.next() % 400; // 1%–5%
+                let pct = 100 + rng.next_u64() % 400; // 1%–5%
                 let launch = scenario.initial_usdc as u128;
                 if nav < launch / 2 {
                     venue.mint((launch - nav) as u64).await?;
-                } else if nav < launch * 3 && rng.next() % 2 == 0 {
+                } else if nav < launch * 3 && rng.next_u64() % 2 == 0 {
                     let usdc = (nav * pct as u128 / 10_000) as u64;
                     if usdc >= 10_000_000 {
                         venue.mint(usdc).await?;

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::{LendingPool, PoolConfig, PoolInitialized, ConfigSet, LIQUIDITY_SEED, POOL_SEED, SHARE_MINT_SEED};
+use crate::{LendingPool, PoolConfig, PoolInitialized, LIQUIDITY_SEED, POOL_SEED, SHARE_MINT_SEED};
 
 #[derive(Accounts)]
 pub struct InitPool<'info> {
@@ -55,13 +55,6 @@ pub fn handle_init_pool(ctx: Context<InitPool>, config: PoolConfig) -> Result<()
     pool.bump = ctx.bumps.pool;
     pool.initialize_index(now);
     program_utils::emit(PoolInitialized { pool: pool.key(), mint: pool.mint, admin: pool.admin });
-    program_utils::emit(ConfigSet {
-        pool: pool.key(),
-        base_rate_bps: config.base_rate_bps,
-        slope1_bps: config.slope1_bps,
-        slope2_bps: config.slope2_bps,
-        optimal_utilization_bps: config.optimal_utilization_bps,
-        liquidation_leverage_bps: config.liquidation_leverage_bps,
-    });
+    config.emit_set(pool.key());
     Ok(())
 }

@@ -37,6 +37,18 @@ impl PoolConfig {
         }
     }
 
+    /// The `ConfigSet` event for `pool`.
+    pub fn emit_set(&self, pool: Pubkey) {
+        program_utils::emit(crate::ConfigSet {
+            pool,
+            base_rate_bps: self.base_rate_bps,
+            slope1_bps: self.slope1_bps,
+            slope2_bps: self.slope2_bps,
+            optimal_utilization_bps: self.optimal_utilization_bps,
+            liquidation_leverage_bps: self.liquidation_leverage_bps,
+        });
+    }
+
     pub fn validate(&self) -> Result<()> {
         require!(
             self.rate_model().is_valid()
