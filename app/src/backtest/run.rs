@@ -424,10 +424,25 @@ mod debug_peaks {
             let prev = &run.samples[i.saturating_sub(1)];
             eprintln!("{} max {:.3} end {:.3} price {:.2} prev {:.2} ({:+.2}%) rebal {}", prices::format_ts(s.ts), s.max_leverage_in_hour, s.leverage, s.eth_price, prev.eth_price, (s.eth_price / prev.eth_price - 1.0) * 100.0, s.rebalances);
         }
+        let summary = |r: &StrategyRun| {
+            let m = r.samples.iter().map(|s| s.max_leverage_in_hour).filter(|x| x.is_finite()).fold(0.0, f64::max);
+            let cost: f64 = r.samples.iter().map(|s| s.cost_usd).sum();
+            let aum: f64 = r.samples.iter().map(|s| s.nav_usd).sum::<f64>() / r.samples.len() as f64;
+            let years = r.samples.len() as f64 / 8760.0;
+            eprintln!(
+                "{}: max lev {:.3}, wiped {}, rebalances {}, cost {:.1} bps/yr of avg AUM ${:.0}",
+                r.name,
+                m,
+                r.samples.iter().filter(|s| s.wiped).count(),
+                r.rebalances(),
+                cost / aum / years * 1e4,
+                aum
+            );
+        };
+        summary(&run);
         for p in Peer::ALL {
             let r = run_peer(p, &scenario, &points, None).await.unwrap();
-            let m = r.samples.iter().map(|s| s.max_leverage_in_hour).filter(|x| x.is_finite()).fold(0.0, f64::max);
-            eprintln!("{}: max lev {:.3}, wiped {}, rebalances {}", p.name(), m, r.samples.iter().filter(|s| s.wiped).count(), r.rebalances());
+            summary(&r);
         }
     }
 }
