@@ -323,6 +323,7 @@ pub async fn init_market<C: Chain>(
         params,
         feed_id: ETH_USD_FEED_ID,
         swap_programs: [amm::ID, Pubkey::default()],
+        swap_pools: [keys.amm.pool, Pubkey::default()],
         guardian: me,
         credit_limit,
         name: "ETH 3x Long".into(),

@@ -271,6 +271,7 @@ impl MarketWorld {
             params,
             feed_id: ETH_USD_FEED_ID,
             swap_programs: [amm::ID, Pubkey::default()],
+            swap_pools: [w.amm.pool, Pubkey::default()],
             guardian: guardian.pubkey(),
             credit_limit: u64::MAX,
             name: "ETH 3x Long".into(),

@@ -90,6 +90,7 @@ impl MathVenue {
             oracle: Default::default(),
             feed_id: [0; 32],
             swap_programs: Default::default(),
+            swap_pools: Default::default(),
             params,
             collateral: 0,
             last_rebalance_ts: now,

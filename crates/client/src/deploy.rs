@@ -160,6 +160,7 @@ pub async fn deploy_market<C: Chain>(
         params: cfg.params,
         feed_id: ETH_USD_FEED_ID,
         swap_programs: [amm::ID, Pubkey::default()],
+        swap_pools: [amm.pool, Pubkey::default()],
         guardian: payer,
         credit_limit: cfg.credit_limit,
         name: "ETH 3x Long".into(),

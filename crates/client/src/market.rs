@@ -195,6 +195,10 @@ impl MarketKeys {
         anchor_ix(leveraged_token::ID, accounts::AcceptAdmin { new_admin, market: self.market }, instruction::AcceptAdmin {})
     }
 
+    pub fn set_swap_venues(&self, admin: Pubkey, programs: [Pubkey; 2], pools: [Pubkey; 2]) -> Instruction {
+        anchor_ix(leveraged_token::ID, accounts::SetSwapVenues { admin, market: self.market }, instruction::SetSwapVenues { programs, pools })
+    }
+
     pub fn set_guardian(&self, admin: Pubkey, guardian: Pubkey) -> Instruction {
         anchor_ix(leveraged_token::ID, accounts::SetGuardian { admin, market: self.market }, instruction::SetGuardian { guardian })
     }

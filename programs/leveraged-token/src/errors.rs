@@ -22,7 +22,7 @@ pub enum LevError {
     OracleConfidenceTooWide,
     #[msg("The oracle price is not usable (non-positive or unverified)")]
     OracleInvalid,
-    #[msg("The swap program is not on the market's allowlist")]
+    #[msg("The swap program and pool are not an allowlisted venue of this market")]
     SwapProgramNotAllowed,
     #[msg("The swap returned less than the oracle price allows after max slippage")]
     SlippageExceeded,

@@ -88,6 +88,13 @@ pub struct AdminAccepted {
 }
 
 #[event]
+pub struct SwapVenuesSet {
+    pub market: Pubkey,
+    pub programs: [Pubkey; 2],
+    pub pools: [Pubkey; 2],
+}
+
+#[event]
 pub struct GuardianSet {
     pub market: Pubkey,
     pub guardian: Pubkey,

@@ -73,6 +73,11 @@ pub mod leveraged_token {
         instructions::handle_accept_admin(ctx)
     }
 
+    /// Admin: replace the allowlisted swap venues (program + pool pairs).
+    pub fn set_swap_venues(ctx: Context<SetSwapVenues>, programs: [Pubkey; MAX_SWAP_PROGRAMS], pools: [Pubkey; MAX_SWAP_PROGRAMS]) -> Result<()> {
+        instructions::handle_set_swap_venues(ctx, programs, pools)
+    }
+
     /// Admin: set the guardian.
     pub fn set_guardian(ctx: Context<SetGuardian>, guardian: Pubkey) -> Result<()> {
         instructions::handle_set_guardian(ctx, guardian)

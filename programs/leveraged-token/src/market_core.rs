@@ -47,12 +47,13 @@ pub struct MarketCore<'info> {
     pub lending_vault: UncheckedAccount<'info>,
     pub lending_program: Program<'info, LendingProgram>,
 
-    /// CHECK: must be an allowlisted swap program; everything it does is verified afterwards from
-    /// the vault's balances.
-    #[account(executable, constraint = market.swap_allowed(swap_program.key) @ LevError::SwapProgramNotAllowed)]
+    /// CHECK: with `swap_pool`, must be an allowlisted venue; everything it does is verified
+    /// afterwards from the vault's balances.
+    #[account(executable)]
     pub swap_program: UncheckedAccount<'info>,
-    /// CHECK: venue account, validated by the venue.
-    #[account(mut)]
+    /// CHECK: the venue's pool, pinned by the allowlist (a keeper cannot route through a pool of
+    /// its choosing); validated again by the venue.
+    #[account(mut, constraint = market.swap_allowed(swap_program.key, swap_pool.key) @ LevError::SwapProgramNotAllowed)]
     pub swap_pool: UncheckedAccount<'info>,
     /// CHECK: venue signer PDA, validated by the venue.
     pub swap_authority: UncheckedAccount<'info>,

@@ -278,6 +278,23 @@ async fn admin_actions_and_parameter_bounds() {
     m.w.bank.send(&[m.keys.update_params(admin, good)], &[]).await.unwrap();
     assert_eq!(m.market().await.params, good);
 
+    // Venues: a keeper cannot route through a pool of its choosing; the admin can re-point.
+    let other_quote = m.w.bank.create_mint(&levtoken_client::SPL_TOKEN_ID, 6).await;
+    let other = levtoken_client::amm::AmmPool::derive(m.w.eth, levtoken_client::TOKEN_2022_ID, other_quote, levtoken_client::SPL_TOKEN_ID, levtoken_client::SPL_TOKEN_ID);
+    let payer = m.w.bank.payer_key();
+    m.w.bank.send(&[other.initialize(payer, 30)], &[]).await.unwrap();
+    let mut rerouted = m.keys;
+    rerouted.amm = other;
+    let ix = rerouted.rebalance(m.keeper.key(), m.keeper.usdc);
+    let keeper = m.keeper.kp.insecure_clone();
+    assert_error(m.w.bank.send(&[ix], &[&keeper]).await, LevError::SwapProgramNotAllowed);
+    let bad = m.keys.set_swap_venues(admin, [amm::ID, amm::ID], [m.keys.amm.pool, anchor_lang::prelude::Pubkey::default()]);
+    assert_error(m.w.bank.send(&[bad], &[]).await, LevError::SwapProgramNotAllowed);
+    let ix = m.keys.set_swap_venues(stranger.pubkey(), [amm::ID, amm::ID], [m.keys.amm.pool, other.pool]);
+    assert_error(m.w.bank.send(&[ix], &[&stranger]).await, LevError::NotAdmin);
+    m.w.bank.send(&[m.keys.set_swap_venues(admin, [amm::ID, amm::ID], [m.keys.amm.pool, other.pool])], &[]).await.unwrap();
+    assert_eq!(m.market().await.swap_pools, [m.keys.amm.pool, other.pool]);
+
     // Two-step admin handover.
     let next = m.w.bank.funded_keypair(1_000_000_000).await;
     let ix = m.keys.accept_admin(next.pubkey());

@@ -17,8 +17,9 @@ pub struct InitMarketArgs {
     pub params: MarketParams,
     /// Pyth feed id the oracle account must carry.
     pub feed_id: [u8; 32],
-    /// Allowlisted swap venues (unused slots are the default key).
+    /// Allowlisted swap venues: program and pool pairs (unused slots are the default key).
     pub swap_programs: [Pubkey; MAX_SWAP_PROGRAMS],
+    pub swap_pools: [Pubkey; MAX_SWAP_PROGRAMS],
     pub guardian: Pubkey,
     /// Credit line requested from the lending pool, USDC base units.
     pub credit_limit: u64,
@@ -118,7 +119,7 @@ pub struct InitMarket<'info> {
 pub fn handle_init_market(mut ctx: Context<InitMarket>, market_id: u64, args: InitMarketArgs) -> Result<()> {
     args.params.validate(ctx.accounts.lending_pool.config.liquidation_leverage_bps)?;
     require!(args.name.len() <= 32 && args.symbol.len() <= 10 && args.uri.len() <= 200, LevError::MetadataTooLong);
-    require!(args.swap_programs.iter().any(|p| *p != Pubkey::default()), LevError::SwapProgramNotAllowed);
+    crate::validate_venues(&args.swap_programs, &args.swap_pools)?;
     require!(ctx.accounts.oracle.price_message.feed_id == args.feed_id, LevError::OracleWrongFeed);
     let now = Clock::get()?.unix_timestamp;
 
@@ -145,6 +146,7 @@ pub fn handle_init_market(mut ctx: Context<InitMarket>, market_id: u64, args: In
     market.oracle = a.oracle.key();
     market.feed_id = args.feed_id;
     market.swap_programs = args.swap_programs;
+    market.swap_pools = args.swap_pools;
     market.params = args.params;
     market.collateral = 0;
     market.last_rebalance_ts = now;

@@ -7,6 +7,7 @@ pub mod rebalance;
 pub mod redeem;
 pub mod set_guardian;
 pub mod set_pause;
+pub mod set_swap_venues;
 pub mod update_params;
 
 pub use accept_admin::*;
@@ -18,4 +19,5 @@ pub use rebalance::*;
 pub use redeem::*;
 pub use set_guardian::*;
 pub use set_pause::*;
+pub use set_swap_venues::*;
 pub use update_params::*;

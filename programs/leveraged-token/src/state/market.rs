@@ -43,7 +43,9 @@ pub struct Market {
 
     pub oracle: Pubkey,
     pub feed_id: [u8; 32],
+    /// Allowlisted swap venues: program `swap_programs[i]` with pool `swap_pools[i]`.
     pub swap_programs: [Pubkey; MAX_SWAP_PROGRAMS],
+    pub swap_pools: [Pubkey; MAX_SWAP_PROGRAMS],
 
     pub params: MarketParams,
 
@@ -61,14 +63,23 @@ impl Market {
         [MARKET_SEED, id_bytes, bump]
     }
 
-    pub fn swap_allowed(&self, program: &Pubkey) -> bool {
-        *program != Pubkey::default() && self.swap_programs.contains(program)
+    /// Whether `(program, pool)` is an allowlisted venue.
+    pub fn swap_allowed(&self, program: &Pubkey, pool: &Pubkey) -> bool {
+        *program != Pubkey::default()
+            && self.swap_programs.iter().zip(self.swap_pools.iter()).any(|(p, q)| p == program && q == pool)
     }
 
     /// The position at `debt`.
     pub fn position(&self, debt: u64) -> Position {
         Position { collateral: self.collateral, debt }
     }
+}
+
+/// At least one venue; every named program has a pool and vice versa.
+pub fn validate_venues(programs: &[Pubkey; MAX_SWAP_PROGRAMS], pools: &[Pubkey; MAX_SWAP_PROGRAMS]) -> Result<()> {
+    let pairs_ok = programs.iter().zip(pools.iter()).all(|(p, q)| (*p == Pubkey::default()) == (*q == Pubkey::default()));
+    require!(pairs_ok && programs.iter().any(|p| *p != Pubkey::default()), LevError::SwapProgramNotAllowed);
+    Ok(())
 }
 
 /// Leverage of `pos` at `price`, rounded up (never reported safer than it is). `None` when NAV ≤ 0.
