@@ -136,3 +136,68 @@ async fn cli_keeper_restores_leverage_after_a_price_move() {
     let log = keeper::run(&mut w.bank, &w.keys, &cfg, None, async {}).await.unwrap();
     assert_eq!(log.len(), 1);
 }
+
+#[tokio::test]
+async fn cli_backtest_writes_json_with_every_key_and_the_plots() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = crate::backtest::cmd::BacktestArgs {
+        prices: None,
+        from: Some("2020-03-05".into()),
+        to: Some("2020-04-20".into()),
+        out: dir.path().to_path_buf(),
+        engine: crate::backtest::cmd::Engine::Bank,
+        no_peers: false,
+        no_plots: false,
+    };
+    let report = crate::backtest::cmd::run(&args, true).await.unwrap();
+    let keys = [
+        "hours", "wipeouts", "bad_debt_usdc", "max_leverage", "min_nav_per_token", "total_return", "ideal_total_return",
+        "tracking_error_annual", "rebalances", "cost_bps_per_year", "interest_paid_usdc", "windows_30d", "windows_30d_wiped",
+        "median_30d_diff", "p05_30d_diff", "median_30d_cost_bps",
+    ];
+    for strategy in ["ftx_daily", "band_edge", "fli", "daily_only"] {
+        for k in keys {
+            assert!(report.json["peers"][strategy][k].is_number(), "{strategy}.{k}");
+        }
+    }
+    for k in keys {
+        assert!(report.json["ours"][k].is_number(), "ours.{k}");
+    }
+    assert_eq!(report.json["ours"]["wipeouts"], 0);
+    assert_eq!(report.json["ours"]["bad_debt_usdc"], 0.0);
+    assert!(report.json["ours"]["max_leverage"].as_f64().unwrap() < 3.6, "the March 2020 crash stays under the emergency threshold");
+    assert!(report.table.contains("ours"));
+    // nav, leverage, drawdowns + the 2020-03-12 zoom pair.
+    assert_eq!(report.plots.len(), 5, "{:?}", report.plots);
+    for p in &report.plots {
+        assert!(std::fs::metadata(p).unwrap().len() > 10_000);
+    }
+
+    // The economics-only engine gives the same numbers for ours.
+    let math = crate::backtest::cmd::run(&crate::backtest::cmd::BacktestArgs { engine: crate::backtest::cmd::Engine::Math, no_plots: true, no_peers: true, ..args }, true).await.unwrap();
+    assert_eq!(math.json["ours"], report.json["ours"]);
+}
+
+#[tokio::test]
+async fn cli_backtest_reads_a_csv_and_rejects_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("p.csv");
+    let mut text = String::from("unix,close\n");
+    for i in 0..200 {
+        text += &format!("{},{}\n", 1_600_000_000_000i64 + i * 3_600_000, 300.0 + (i as f64 / 5.0).sin() * 20.0);
+    }
+    std::fs::write(&csv, text).unwrap();
+    let args = crate::backtest::cmd::BacktestArgs {
+        prices: Some(csv.clone()),
+        from: None,
+        to: None,
+        out: dir.path().join("out"),
+        engine: crate::backtest::cmd::Engine::Math,
+        no_peers: true,
+        no_plots: true,
+    };
+    let r = crate::backtest::cmd::run(&args, true).await.unwrap();
+    assert_eq!(r.json["ours"]["hours"], 199);
+    std::fs::write(&csv, "unix,close\n1,abc\n").unwrap();
+    assert!(crate::backtest::cmd::run(&args, true).await.is_err());
+}

@@ -31,11 +31,6 @@ pub fn parse_amount(s: &str, decimals: u8) -> Result<u64> {
     int.checked_mul(scale).and_then(|v| v.checked_add(frac_v)).ok_or_else(|| anyhow!("amount too large"))
 }
 
-pub fn fmt_units(x: u64, decimals: u8) -> String {
-    let scale = 10u64.pow(decimals as u32);
-    format!("{}.{:0width$}", x / scale, x % scale, width = decimals as usize)
-}
-
 fn chain_err(e: levtoken_client::chain::ChainError) -> anyhow::Error {
     anyhow!("{e}")
 }
@@ -354,6 +349,5 @@ mod tests {
         assert!(parse_amount("-1", 6).is_err());
         assert!(parse_amount("abc", 6).is_err());
         assert!(parse_amount("", 6).is_err());
-        assert_eq!(fmt_units(12_345_678, 6), "12.345678");
     }
 }

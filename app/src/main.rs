@@ -29,9 +29,10 @@ struct Cli {
     /// The market id.
     #[arg(long, global = true, default_value_t = 1)]
     market_id: u64,
-    /// Print machine-readable JSON instead of tables.
-    #[arg(long, global = true)]
-    json: bool,
+    /// Machine-readable output: `--json` prints JSON instead of tables; `--json FILE` writes it to
+    /// FILE (and still prints the table). Put it last, or write `--json=FILE`.
+    #[arg(long, global = true, num_args = 0..=1, value_name = "FILE")]
+    json: Option<Option<PathBuf>>,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,7 +42,7 @@ enum Command {
     /// The seed example end to end in the in-process bank: deposit $100 at 3x, ETH ±20%, rebalance, redeem.
     Demo,
     /// Replay hourly ETH history through the real programs and compare with peer rules.
-    Backtest(BacktestArgsStub),
+    Backtest(backtest::cmd::BacktestArgs),
     /// NAV, NAV per token, leverage, band, debt, collateral, oracle age, whether a rebalance is allowed.
     Status,
     /// Deposit USDC for ETHBULL3X.
@@ -116,11 +117,15 @@ fn load_keypair(path: Option<&PathBuf>) -> Result<solana_keypair::Keypair> {
     solana_keypair::read_keypair_file(&path).map_err(|e| anyhow!("cannot read keypair {}: {e}", path.display()))
 }
 
-fn print<T: serde::Serialize + std::fmt::Debug>(json: bool, value: &T, human: impl FnOnce(&T) -> String) -> Result<()> {
-    if json {
-        println!("{}", serde_json::to_string_pretty(value)?);
-    } else {
-        println!("{}", human(value));
+/// `--json` → JSON on stdout; `--json FILE` → JSON to FILE and the table on stdout; else the table.
+fn print<T: serde::Serialize + std::fmt::Debug>(json: &Option<Option<PathBuf>>, value: &T, human: impl FnOnce(&T) -> String) -> Result<()> {
+    match json {
+        Some(None) => println!("{}", serde_json::to_string_pretty(value)?),
+        Some(Some(path)) => {
+            std::fs::write(path, serde_json::to_string_pretty(value)?).with_context(|| format!("write {}", path.display()))?;
+            println!("{}", human(value));
+        }
+        None => println!("{}", human(value)),
     }
     Ok(())
 }
@@ -158,58 +163,55 @@ async fn main() -> Result<()> {
     match &cli.command {
         Command::Demo => {
             let steps = demo::run().await?;
-            print(cli.json, &steps, |s| demo::table(s))?;
-        }
-        Command::Backtest(_args) if true => {
-            anyhow::bail!("backtest command not wired yet");
+            print(&cli.json, &steps, |s| demo::table(s))?;
         }
         Command::Backtest(args) => {
-            let report = backtest_stub(args, cli.json).await?;
-            if cli.json {
-                println!("{}", serde_json::to_string_pretty(&report.json)?);
-            } else {
-                println!("{}", report.table);
+            let stdout_json = matches!(cli.json, Some(None));
+            let report = backtest::cmd::run(args, stdout_json).await?;
+            print(&cli.json, &report.json, |_| {
+                let mut out = report.table.clone();
                 for p in &report.plots {
-                    println!("plot: {}", p.display());
+                    out += &format!("plot: {}\n", p.display());
                 }
-                if let Some(j) = &args.json {
-                    println!("json: {}", j.display());
+                if let Some(Some(j)) = &cli.json {
+                    out += &format!("json: {}\n", j.display());
                 }
-            }
+                out
+            })?;
         }
         Command::Status => {
             let mut chain = rpc(&cli).await?;
             let keys = market_keys(&mut chain, cli.market_id).await?;
             let s = commands::status(&mut chain, &keys).await?;
-            print(cli.json, &s, |s| s.to_string())?;
+            print(&cli.json, &s, |s| s.to_string())?;
         }
         Command::Mint { usdc, max_slippage_bps } => {
             let mut chain = rpc(&cli).await?;
             let keys = market_keys(&mut chain, cli.market_id).await?;
             let r = commands::mint(&mut chain, &keys, commands::parse_amount(usdc, 6)?, *max_slippage_bps).await?;
-            print(cli.json, &r, kv)?;
+            print(&cli.json, &r, kv)?;
         }
         Command::Redeem { tokens, max_slippage_bps } => {
             let mut chain = rpc(&cli).await?;
             let keys = market_keys(&mut chain, cli.market_id).await?;
             let r = commands::redeem(&mut chain, &keys, commands::parse_amount(tokens, 6)?, *max_slippage_bps).await?;
-            print(cli.json, &r, kv)?;
+            print(&cli.json, &r, kv)?;
         }
         Command::Rebalance => {
             let mut chain = rpc(&cli).await?;
             let keys = market_keys(&mut chain, cli.market_id).await?;
             let r = commands::rebalance(&mut chain, &keys).await?;
-            print(cli.json, &r, kv)?;
+            print(&cli.json, &r, kv)?;
         }
         Command::Lend { usdc, mint } => {
             let mut chain = rpc(&cli).await?;
             let r = commands::lend(&mut chain, &LendingPoolKeys::derive(*mint, SPL_TOKEN_ID), commands::parse_amount(usdc, 6)?).await?;
-            print(cli.json, &r, kv)?;
+            print(&cli.json, &r, kv)?;
         }
         Command::Withdraw { shares, mint } => {
             let mut chain = rpc(&cli).await?;
             let r = commands::withdraw(&mut chain, &LendingPoolKeys::derive(*mint, SPL_TOKEN_ID), commands::parse_amount(shares, 6)?).await?;
-            print(cli.json, &r, kv)?;
+            print(&cli.json, &r, kv)?;
         }
         Command::InitMarket { collateral_mint, collateral_token_program, quote_mint, oracle, treasury, credit_limit } => {
             let mut chain = rpc(&cli).await?;
@@ -226,7 +228,7 @@ async fn main() -> Result<()> {
                 commands::parse_amount(credit_limit, 6).context("--credit-limit")?,
             )
             .await?;
-            print(cli.json, &r, kv)?;
+            print(&cli.json, &r, kv)?;
         }
         Command::Keeper { interval, ticks } => {
             let mut chain = rpc(&cli).await?;
@@ -236,18 +238,11 @@ async fn main() -> Result<()> {
                 let _ = tokio::signal::ctrl_c().await;
             };
             let log = keeper::run(&mut chain, &keys, &cfg, *ticks, shutdown).await?;
-            if cli.json {
-                println!("{}", serde_json::to_string_pretty(&log)?);
+            if cli.json.is_some() {
+                print(&cli.json, &log, |l| format!("{} looks", l.len()))?;
             }
         }
     }
     Ok(())
 }
 
-#[derive(Clone, Debug, clap::Args)]
-struct BacktestArgsStub {
-    #[arg(long)]
-    json: Option<PathBuf>,
-}
-struct ReportStub { json: serde_json::Value, table: String, plots: Vec<PathBuf> }
-async fn backtest_stub(_a: &BacktestArgsStub, _q: bool) -> Result<ReportStub> { unimplemented!() }

@@ -58,7 +58,12 @@ impl BankVenue {
     async fn send(&mut self, ixs: &[solana_instruction::Instruction], signers: &[&Keypair]) -> Result<Option<Vec<String>>> {
         match self.bank.send(ixs, signers).await {
             Ok(out) => Ok(Some(out.logs)),
-            Err(f) if f.custom_code().is_some() => Ok(None),
+            Err(f) if f.custom_code().is_some() => {
+                if std::env::var_os("LEVTOKEN_DEBUG_REFUSALS").is_some() {
+                    eprintln!("refused: code {:?} ixs {:?}", f.custom_code(), ixs.iter().map(|i| i.program_id.to_string()).collect::<Vec<_>>());
+                }
+                Ok(None)
+            }
             Err(f) => Err(anyhow!("transaction failed outside the programs' checks: {f}")),
         }
     }
@@ -133,6 +138,10 @@ impl Venue for BankVenue {
         let user = self.user.insecure_clone();
         let ix = self.keys.redeem(user.pubkey(), self.user_usdc, self.user_lev, tokens, 0);
         Ok(self.send(&[ix], &[&user]).await?.is_some())
+    }
+
+    async fn user_tokens(&mut self) -> Result<u64> {
+        Ok(self.bank.token_balance(&self.user_lev).await)
     }
 
     async fn treasury(&mut self) -> Result<(u64, u64)> {

@@ -8,7 +8,6 @@ use leveraged_token::MarketParams;
 use super::{
     metrics, plots, prices,
     run::{progress_bar, run_bank, run_math, run_peer, Peer, Scenario},
-    types::StrategyRun,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -33,9 +32,6 @@ pub struct BacktestArgs {
     /// Where to write the plots (PNG).
     #[arg(long, default_value = "backtest-out")]
     pub out: PathBuf,
-    /// Also write the metrics as JSON here.
-    #[arg(long)]
-    pub json: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Engine::Bank)]
     pub engine: Engine,
     /// Skip the peer strategies.
@@ -47,8 +43,6 @@ pub struct BacktestArgs {
 }
 
 pub struct Report {
-    pub ours: StrategyRun,
-    pub peers: Vec<StrategyRun>,
     pub json: serde_json::Value,
     pub table: String,
     pub plots: Vec<PathBuf>,
@@ -106,16 +100,13 @@ pub async fn run(args: &BacktestArgs, quiet: bool) -> Result<Report> {
         ours_secs,
         metrics::table(&rows)
     );
-    if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_string_pretty(&json)?).with_context(|| format!("write {}", path.display()))?;
-    }
     let mut files = Vec::new();
     if !args.no_plots {
         std::fs::create_dir_all(&args.out).with_context(|| format!("create {}", args.out.display()))?;
-        let mut runs = vec![ours.clone()];
-        runs.extend(peers.iter().cloned());
+        let mut runs = vec![ours];
+        runs.extend(peers);
         let p = &scenario.params;
         files = plots::plot_all(&runs, &args.out, (p.band_low_bps as f64 / 1e4, p.band_high_bps as f64 / 1e4, p.emergency_leverage_bps as f64 / 1e4))?;
     }
-    Ok(Report { ours, peers, json, table, plots: files })
+    Ok(Report { json, table, plots: files })
 }

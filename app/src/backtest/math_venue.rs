@@ -47,6 +47,8 @@ pub struct MathVenue {
     pub price_mantissa: i64,
     pub treasury_usdc: u64,
     pub treasury_tokens: u64,
+    /// Tokens held by the simulated users (what they can redeem).
+    pub user_tokens: u64,
 }
 
 impl MathVenue {
@@ -112,6 +114,7 @@ impl MathVenue {
             price_mantissa: mantissa,
             treasury_usdc: 0,
             treasury_tokens: 0,
+            user_tokens: 0,
         })
     }
 
@@ -228,6 +231,7 @@ impl MathVenue {
         need(tokens > 0, "DepositTooSmall")?;
         need(supply.checked_add(tokens).is_some_and(|s| s <= params.supply_cap), "SupplyCapExceeded")?;
         self.supply += tokens;
+        self.user_tokens += tokens;
         self.market.collateral += bought;
         self.treasury_usdc += fee;
         Ok(tokens)
@@ -242,7 +246,9 @@ impl MathVenue {
         let params = self.market.params;
         let share = some(redeem_share(&pos, tokens, self.supply), "RedeemTooSmall")?;
         need(share.collateral_out > 0, "RedeemTooSmall")?;
+        need(tokens <= self.user_tokens, "InsufficientFunds")?;
         self.supply -= tokens;
+        self.user_tokens -= tokens;
         let min_out = some(min_out_quote_for_base(price, share.collateral_out, params.max_slippage_bps), "math")?;
         let proceeds = self.swap(false, share.collateral_out, min_out)?;
         self.market.collateral -= share.collateral_out;
@@ -326,7 +332,12 @@ impl MathVenue {
                 *self = next;
                 Some(v)
             }
-            Err(_) => None,
+            Err(Refused(why)) => {
+                if std::env::var_os("LEVTOKEN_DEBUG_REFUSALS").is_some() {
+                    eprintln!("refused: {why}");
+                }
+                None
+            }
         }
     }
 }
@@ -363,6 +374,10 @@ impl Venue for MathVenue {
         Ok(self.atomically(|v| v.do_redeem(tokens)).is_some())
     }
 
+    async fn user_tokens(&mut self) -> Result<u64> {
+        Ok(self.user_tokens)
+    }
+
     async fn treasury(&mut self) -> Result<(u64, u64)> {
         Ok((self.treasury_usdc, self.treasury_tokens))
     }
@@ -373,6 +388,9 @@ impl Venue for MathVenue {
         self.borrower.scaled_debt = 0;
         self.market.collateral = 0;
         self.supply = 0;
+        // The old product's tokens are worthless.
+        self.user_tokens = 0;
+        self.treasury_tokens = 0;
         self.market.last_rebalance_ts = self.now;
         self.market.last_fee_accrual_ts = self.now;
         if !self.mint(initial_usdc).await? {

@@ -2,7 +2,7 @@
 //! ETH history, beside the rules of peer products on the same prices and cost model.
 
 pub mod bank_venue;
-// pub mod cmd; (enabled once metrics and plots land)
+pub mod cmd;
 pub mod math_venue;
 pub mod metrics;
 pub mod plots;

@@ -67,7 +67,6 @@ pub fn mantissa(usd: f64) -> i64 {
 /// When a keeper may act within a step.
 #[derive(Clone, Copy, Debug)]
 pub struct StepCtx {
-    pub ts: i64,
     /// This step is the first of a UTC day (00:00–00:59 hour, first sub-step).
     pub day_start: bool,
 }
@@ -221,7 +220,7 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
                 Some(l) => sample.max_leverage_in_hour = sample.max_leverage_in_hour.max(l as f64 / BPS as f64),
             }
             let hour_of_day = (p0.ts.rem_euclid(86_400)) / 3_600;
-            let ctx = StepCtx { ts, day_start: hour_of_day == 23 && j == k };
+            let ctx = StepCtx { day_start: hour_of_day == 23 && j == k };
             for f in keeper.act(venue, &state, ctx).await? {
                 sample.cost_usd += f.cost as f64 / 1e6;
                 sample.rebalances += 1;
@@ -245,7 +244,7 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
                         venue.mint(usdc).await?;
                     }
                 } else {
-                    let tokens = (state.supply as u128 * pct as u128 / 10_000) as u64;
+                    let tokens = (venue.user_tokens().await? as u128 * pct as u128 / 10_000) as u64;
                     if tokens > 0 {
                         venue.redeem(tokens).await?;
                     }

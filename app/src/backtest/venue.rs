@@ -28,6 +28,8 @@ pub trait Venue {
     async fn mint(&mut self, usdc: u64) -> Result<bool>;
     /// A user burns `tokens`; false when refused.
     async fn redeem(&mut self, tokens: u64) -> Result<bool>;
+    /// Leveraged tokens held by the simulated users.
+    async fn user_tokens(&mut self) -> Result<u64>;
     /// Fees paid to the treasury so far: (USDC base units, leveraged tokens).
     async fn treasury(&mut self) -> Result<(u64, u64)>;
     /// Start a fresh market after a wipeout (the old one is abandoned).
