@@ -85,6 +85,11 @@ impl Venue for BankVenue {
             .context("price")?;
         // The pool's side A is ETH (see deploy_localnet).
         let Some((eth_in, amount)) = arbitrage_to_price(pool.reserve_a, pool.reserve_b, price.wad, pool.fee_bps as u64) else { return Ok(()) };
+        // Nothing to gain when the curve rounds the output to zero.
+        let (r_in, r_out) = if eth_in { (pool.reserve_a, pool.reserve_b) } else { (pool.reserve_b, pool.reserve_a) };
+        if lev_math::swap_out_down(amount, r_in, r_out, pool.fee_bps as u64).unwrap_or(0) == 0 {
+            return Ok(());
+        }
         let payer = self.bank.payer_key();
         let (lp_eth, lp_usdc) = (self.dep.lp_eth, self.dep.lp_usdc);
         let mut ixs = Vec::with_capacity(2);

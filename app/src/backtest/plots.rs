@@ -10,7 +10,7 @@ use super::{prices::format_ts, types::StrategyRun};
 
 const SIZE: (u32, u32) = (1400, 800);
 const MAX_POINTS: usize = 4_000;
-const FLOOR: f64 = 1e-4;
+const FLOOR: f64 = 1e-7;
 
 fn register_font() -> Result<()> {
     static DONE: OnceLock<bool> = OnceLock::new();
@@ -74,18 +74,17 @@ fn nav_chart(runs: &[StrategyRun], path: &Path, from: usize, to: usize, title: &
     let mut series: Vec<(String, Vec<(i64, f64)>)> = Vec::new();
     for r in runs {
         let rs = &r.samples[from..to.min(r.samples.len())];
-        let base = rs[0].nav_per_token;
-        let mut epoch_base = (rs[0].epoch, base);
-        let pts = rs
-            .iter()
-            .map(|x| {
-                if x.epoch != epoch_base.0 {
-                    epoch_base = (x.epoch, x.nav_per_token.max(FLOOR));
-                }
-                let v = if x.wiped { FLOOR } else { x.nav_per_token / epoch_base.1 };
-                (x.ts, v.max(FLOOR))
-            })
-            .collect();
+        let base = rs[0].nav_per_token.max(FLOOR);
+        // A holder of the product is wiped out with it: the line ends at the first wipeout
+        // (a relaunched product is a new investment).
+        let mut pts = Vec::with_capacity(rs.len());
+        for x in rs {
+            if x.wiped || x.epoch != rs[0].epoch {
+                pts.push((x.ts, FLOOR));
+                break;
+            }
+            pts.push((x.ts, (x.nav_per_token / base).max(FLOOR)));
+        }
         series.push((r.name.clone(), pts));
     }
     series.push(("ideal 3x daily".into(), ideal));
@@ -110,6 +109,7 @@ fn nav_chart(runs: &[StrategyRun], path: &Path, from: usize, to: usize, title: &
         .configure_mesh()
         .x_labels(8)
         .x_label_formatter(&date_label)
+        .y_label_formatter(&|v: &f64| if *v >= 0.01 { format!("{v:.2}") } else { format!("{v:.0e}") })
         .y_desc("value of $1 invested (log scale)")
         .draw()
         .map_err(err)?;

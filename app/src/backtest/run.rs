@@ -180,6 +180,9 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
     }
     let mut last_index = venue.state().await?.projected_index();
     let step_ln = ((BPS + scenario.max_step_bps) as f64 / BPS as f64).ln();
+    // Streaming fees are valued when they are charged (tokens minted × NAV per token then).
+    let mut streaming_fees_usd = 0.0f64;
+    let mut last_treasury_tokens = venue.treasury().await?.1;
 
     for (i, w) in prices.windows(2).enumerate() {
         let (p0, p1) = (w[0], w[1]);
@@ -260,6 +263,11 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
         let nav = state.nav().unwrap_or(0);
         sample.nav_usd = nav as f64 / 1e6;
         sample.nav_per_token = state.nav_per_token() as f64 / 1e6;
+        let treasury_tokens = venue.treasury().await?.1;
+        if treasury_tokens >= last_treasury_tokens {
+            streaming_fees_usd += (treasury_tokens - last_treasury_tokens) as f64 / 1e6 * sample.nav_per_token;
+        }
+        last_treasury_tokens = treasury_tokens;
         sample.leverage = match state.leverage_bps() {
             Some(l) => l as f64 / BPS as f64,
             None => f64::INFINITY,
@@ -270,10 +278,8 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
             pb.inc(1);
         }
     }
-    let state = venue.state().await?;
-    let (usdc, tokens) = venue.treasury().await?;
-    let npt = state.nav_per_token() as f64 / 1e6;
-    run.fees_to_treasury_usd = usdc as f64 / 1e6 + tokens as f64 / 1e6 * npt;
+    let (usdc, _) = venue.treasury().await?;
+    run.fees_to_treasury_usd = usdc as f64 / 1e6 + streaming_fees_usd;
     Ok(run)
 }
 
