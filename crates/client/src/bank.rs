@@ -165,6 +165,24 @@ impl Bank {
         }
     }
 
+    /// Send with another fee payer (the bank's payer does not sign): for missing-signer tests.
+    pub async fn send_paid_by(&mut self, ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<TxOutcome, TxFailure> {
+        let mut keys: Vec<&Keypair> = vec![payer];
+        keys.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
+        match self.ctx.banks_client.process_transaction_with_metadata(tx).await {
+            Ok(res) => {
+                let logs = res.metadata.map(|m| m.log_messages).unwrap_or_default();
+                match res.result {
+                    Ok(()) => Ok(TxOutcome { logs, compute_units: 0, return_data: None }),
+                    Err(error) => Err(TxFailure { error, logs }),
+                }
+            }
+            Err(BanksClientError::TransactionError(error)) => Err(TxFailure { error, logs: vec![] }),
+            Err(e) => panic!("bank transport error: {e}"),
+        }
+    }
+
     /// Simulate without committing (for read-only views such as `nav`).
     pub async fn simulate(&mut self, ixs: &[Instruction]) -> Result<TxOutcome, TxFailure> {
         self.simulate_signed(ixs, &[]).await

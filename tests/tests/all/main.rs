@@ -5,4 +5,5 @@ mod amm;
 mod lending;
 mod market;
 mod seed;
+mod attacks;
 mod invariants;
