@@ -163,6 +163,9 @@ async fn cli_backtest_writes_json_with_every_key_and_the_plots() {
     for k in keys {
         assert!(report.json["ours"][k].is_number(), "ours.{k}");
     }
+    // Exactly these keys.
+    assert_eq!(report.json["ours"].as_object().unwrap().len(), keys.len());
+    assert_eq!(report.json["peers"].as_object().unwrap().len(), 4);
     assert_eq!(report.json["ours"]["wipeouts"], 0);
     assert_eq!(report.json["ours"]["bad_debt_usdc"], 0.0);
     assert!(report.json["ours"]["max_leverage"].as_f64().unwrap() < 3.6, "the March 2020 crash stays under the emergency threshold");
@@ -200,4 +203,30 @@ async fn cli_backtest_reads_a_csv_and_rejects_a_bad_one() {
     assert_eq!(r.json["ours"]["hours"], 199);
     std::fs::write(&csv, "unix,close\n1,abc\n").unwrap();
     assert!(crate::backtest::cmd::run(&args, true).await.is_err());
+}
+
+#[test]
+fn cli_arguments_parse_as_documented() {
+    use clap::Parser;
+    let parse = |args: &[&str]| crate::Cli::try_parse_from(std::iter::once("levtoken").chain(args.iter().copied()));
+    let c = parse(&["backtest", "--json", "out.json", "--from", "2020-01-01", "--engine", "math"]).unwrap();
+    assert_eq!(c.json, Some(Some(std::path::PathBuf::from("out.json"))));
+    let c = parse(&["status", "--json"]).unwrap();
+    assert_eq!(c.json, Some(None));
+    let c = parse(&["mint", "--usdc", "12.5", "--max-slippage-bps", "30", "--url", "http://x:8899", "--keypair", "/k.json"]).unwrap();
+    assert_eq!(c.url, "http://x:8899");
+    assert!(matches!(c.command, crate::Command::Mint { ref usdc, max_slippage_bps: 30 } if usdc == "12.5"));
+    for args in [
+        &["demo"][..],
+        &["redeem", "--tokens", "3"],
+        &["rebalance", "--market-id", "2"],
+        &["lend", "--usdc", "5", "--mint", "11111111111111111111111111111111"],
+        &["withdraw", "--shares", "5", "--mint", "11111111111111111111111111111111"],
+        &["keeper", "--interval", "5", "--ticks", "3"],
+        &["init-market", "--collateral-mint", "11111111111111111111111111111111", "--quote-mint", "11111111111111111111111111111111", "--oracle", "11111111111111111111111111111111"],
+    ] {
+        parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    }
+    assert!(parse(&["mint"]).is_err(), "--usdc is required");
+    assert!(parse(&["frobnicate"]).is_err());
 }

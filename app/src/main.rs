@@ -19,7 +19,7 @@ use levtoken_client::{chain::rpc::RpcChain, lending::LendingPoolKeys, market::Ma
 
 #[derive(Parser, Debug)]
 #[command(name = "levtoken", version, about = "ETHBULL3X: the 3x long ETH leveraged token — CLI, keeper bot and backtest")]
-struct Cli {
+pub(crate) struct Cli {
     /// JSON-RPC URL of the cluster.
     #[arg(long, short = 'u', global = true, default_value = "http://127.0.0.1:8899", env = "LEVTOKEN_URL")]
     url: String,
@@ -38,7 +38,7 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-enum Command {
+pub(crate) enum Command {
     /// The seed example end to end in the in-process bank: deposit $100 at 3x, ETH ±20%, rebalance, redeem.
     Demo,
     /// Replay hourly ETH history through the real programs and compare with peer rules.

@@ -18,6 +18,8 @@ pub struct Metrics {
     pub rebalances: u64,
     pub cost_bps_per_year: f64,
     pub interest_paid_usdc: f64,
+    /// Shown in the table; not one of the JSON report's keys.
+    #[serde(skip)]
     pub fees_to_treasury_usdc: f64,
     pub windows_30d: u64,
     pub windows_30d_wiped: u64,
