@@ -325,7 +325,9 @@ pub async fn init_market<C: Chain>(
         symbol: "ETHBULL3X".into(),
         uri: "https://example.invalid/ethbull3x.json".into(),
     };
-    let ixs = [create_ata_idempotent_ix(&me, &treasury, &quote_mint, &SPL_TOKEN_ID), keys.init_market(me, me, args)];
+    let mut ixs = vec![create_ata_idempotent_ix(&me, &treasury, &quote_mint, &SPL_TOKEN_ID)];
+    // Reclaim any lamports a griefer parked on the market's future PDAs (they would block `init`).
+    ixs.extend(levtoken_client::prefund::guard_init(chain, me, &keys.init_pdas(), keys.init_market(me, me, args)).await.map_err(chain_err)?);
     let landed = chain.send(&ixs, &[]).await.map_err(chain_err)?;
     Ok(InitMarketResult {
         market: keys.market.to_string(),

@@ -17,6 +17,7 @@ use crate::{
     lending::LendingPoolKeys,
     market::MarketKeys,
     oracle::ETH_USD_FEED_ID,
+    prefund::guard_init,
     ETH_DECIMALS, SPL_TOKEN_ID, TOKEN_2022_ID, USDC_DECIMALS,
 };
 
@@ -115,7 +116,9 @@ pub async fn deploy_localnet<C: Chain>(chain: &mut C, cfg: &LocalnetConfig, orac
 
     let lending = LendingPoolKeys::derive(usdc, SPL_TOKEN_ID);
     let amm = AmmPool::derive(eth, TOKEN_2022_ID, usdc, SPL_TOKEN_ID, SPL_TOKEN_ID);
-    chain.send(&[lending.init_pool(payer, cfg.pool_config), amm.initialize(payer, cfg.amm_fee_bps)], &[]).await?;
+    let mut ixs = guard_init(chain, payer, &lending.init_pdas(), lending.init_pool(payer, cfg.pool_config)).await?;
+    ixs.extend(guard_init(chain, payer, &amm.init_pdas(), amm.initialize(payer, cfg.amm_fee_bps)).await?);
+    chain.send(&ixs, &[]).await?;
 
     // Seed the AMM at the oracle price and fund the pool.
     let price = Price::from_oracle(cfg.eth_price_mantissa, -8, ETH_DECIMALS, USDC_DECIMALS).ok_or_else(|| ChainError::Transport("bad start price".into()))?;
@@ -167,6 +170,7 @@ pub async fn deploy_market<C: Chain>(
         symbol: "ETHBULL3X".into(),
         uri: "https://example.invalid/ethbull3x.json".into(),
     };
-    chain.send(&[keys.init_market(payer, payer, args)], &[]).await?;
+    let ixs = guard_init(chain, payer, &keys.init_pdas(), keys.init_market(payer, payer, args)).await?;
+    chain.send(&ixs, &[]).await?;
     Ok(keys)
 }

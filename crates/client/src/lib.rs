@@ -9,6 +9,7 @@ pub mod events;
 pub mod lending;
 pub mod market;
 pub mod oracle;
+pub mod prefund;
 pub mod rng;
 pub mod state;
 pub mod user;

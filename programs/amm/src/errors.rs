@@ -24,4 +24,6 @@ pub enum AmmError {
     WithdrawBelowMinimum,
     #[msg("Arithmetic overflow")]
     MathOverflow,
+    #[msg("Not an uninitialised, system-owned PDA of this program holding lamports")]
+    NotAPrefundedPda,
 }

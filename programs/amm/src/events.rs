@@ -40,3 +40,11 @@ pub struct Swapped {
     pub reserve_a: u64,
     pub reserve_b: u64,
 }
+
+/// Lamports a griefer parked on a not-yet-created PDA, returned to `payer` (see `reclaim_prefunded`).
+#[event]
+pub struct PrefundReclaimed {
+    pub pda: Pubkey,
+    pub lamports: u64,
+    pub payer: Pubkey,
+}

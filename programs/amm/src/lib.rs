@@ -40,4 +40,10 @@ pub mod amm {
     pub fn swap(ctx: Context<Swap>, amount_in: u64, min_out: u64) -> Result<()> {
         instructions::handle_swap(ctx, amount_in, min_out)
     }
+
+    /// Anyone: return the lamports a griefer sent to a not-yet-created PDA of this program, so the
+    /// `init` that follows in the same transaction can create it.
+    pub fn reclaim_prefunded(ctx: Context<ReclaimPrefunded>, seeds: Vec<Vec<u8>>) -> Result<()> {
+        instructions::handle_reclaim_prefunded(ctx, seeds)
+    }
 }

@@ -26,4 +26,6 @@ pub enum LendingError {
     InvalidClock,
     #[msg("Arithmetic overflow")]
     MathOverflow,
+    #[msg("Not an uninitialised, system-owned PDA of this program holding lamports")]
+    NotAPrefundedPda,
 }

@@ -81,3 +81,11 @@ pub struct InterestAccrued {
     pub total_debt: u64,
     pub timestamp: i64,
 }
+
+/// Lamports a griefer parked on a not-yet-created PDA, returned to `payer` (see `reclaim_prefunded`).
+#[event]
+pub struct PrefundReclaimed {
+    pub pda: Pubkey,
+    pub lamports: u64,
+    pub payer: Pubkey,
+}

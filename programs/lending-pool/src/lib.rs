@@ -69,4 +69,10 @@ pub mod lending_pool {
     pub fn accrue_interest(ctx: Context<AccrueInterest>) -> Result<()> {
         instructions::handle_accrue_interest(ctx)
     }
+
+    /// Anyone: return the lamports a griefer sent to a not-yet-created PDA of this program, so the
+    /// `init` that follows in the same transaction can create it.
+    pub fn reclaim_prefunded(ctx: Context<ReclaimPrefunded>, seeds: Vec<Vec<u8>>) -> Result<()> {
+        instructions::handle_reclaim_prefunded(ctx, seeds)
+    }
 }

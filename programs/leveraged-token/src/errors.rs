@@ -56,4 +56,6 @@ pub enum LevError {
     InvalidClock,
     #[msg("Arithmetic overflow")]
     MathOverflow,
+    #[msg("Not an uninitialised, system-owned PDA of this program holding lamports")]
+    NotAPrefundedPda,
 }

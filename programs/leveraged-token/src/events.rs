@@ -99,3 +99,11 @@ pub struct GuardianSet {
     pub market: Pubkey,
     pub guardian: Pubkey,
 }
+
+/// Lamports a griefer parked on a not-yet-created PDA, returned to `payer` (see `reclaim_prefunded`).
+#[event]
+pub struct PrefundReclaimed {
+    pub pda: Pubkey,
+    pub lamports: u64,
+    pub payer: Pubkey,
+}

@@ -82,4 +82,10 @@ pub mod leveraged_token {
     pub fn set_guardian(ctx: Context<SetGuardian>, guardian: Pubkey) -> Result<()> {
         instructions::handle_set_guardian(ctx, guardian)
     }
+
+    /// Anyone: return the lamports a griefer sent to a not-yet-created PDA of this program, so the
+    /// `init` that follows in the same transaction can create it.
+    pub fn reclaim_prefunded(ctx: Context<ReclaimPrefunded>, seeds: Vec<Vec<u8>>) -> Result<()> {
+        instructions::handle_reclaim_prefunded(ctx, seeds)
+    }
 }

@@ -7,6 +7,7 @@ pub mod repay;
 pub mod set_config;
 pub mod set_credit_limit;
 pub mod withdraw;
+pub mod reclaim_prefunded;
 
 pub use accrue_interest::*;
 pub use borrow::*;
@@ -17,3 +18,4 @@ pub use repay::*;
 pub use set_config::*;
 pub use set_credit_limit::*;
 pub use withdraw::*;
+pub use reclaim_prefunded::*;

@@ -9,6 +9,7 @@ pub mod set_guardian;
 pub mod set_pause;
 pub mod set_swap_venues;
 pub mod update_params;
+pub mod reclaim_prefunded;
 
 pub use accept_admin::*;
 pub use init_market::*;
@@ -21,3 +22,4 @@ pub use set_guardian::*;
 pub use set_pause::*;
 pub use set_swap_venues::*;
 pub use update_params::*;
+pub use reclaim_prefunded::*;
