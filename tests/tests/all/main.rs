@@ -6,4 +6,5 @@ mod lending;
 mod market;
 mod seed;
 mod attacks;
+mod adversarial;
 mod invariants;
