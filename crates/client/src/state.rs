@@ -108,7 +108,8 @@ impl MarketState {
     pub fn plan(&self) -> Option<(Trigger, Plan)> {
         let trigger = self.trigger()?;
         let limits = self.market.params.trade_limits(trigger == Trigger::Emergency);
-        Some((trigger, plan_rebalance(&self.position(), self.price, self.market.params.target_leverage_bps, &limits)?))
+        let aim = self.market.params.band().aim_bps(trigger, self.leverage_bps());
+        Some((trigger, plan_rebalance(&self.position(), self.price, aim, &limits)?))
     }
 
     /// Seconds since the oracle published.

@@ -35,6 +35,11 @@ pub struct Band {
     pub min_interval_secs: i64,
     /// A scheduled recentre needs leverage at least this far from target.
     pub recentre_tolerance_bps: u64,
+    /// How far back toward the target a rebalance triggered by a band exit trades, as a share of
+    /// the distance from the band edge to the target: 10 000 = all the way to the target, 2 500 =
+    /// a quarter of the way in from the edge. Emergency and scheduled rebalances always aim at the
+    /// target.
+    pub recentre_share_bps: u64,
 }
 
 impl Band {
@@ -45,6 +50,31 @@ impl Band {
             && self.target_bps < self.high_bps
             && self.high_bps < self.emergency_bps
             && self.min_interval_secs >= 0
+            && self.recentre_share_bps <= BPS
+    }
+
+    /// The leverage a rebalance allowed by `trigger` at leverage `lev_bps` aims at. For a band exit
+    /// it is the point `recentre_share_bps` of the way from the crossed edge to the target (the
+    /// exact target at 10 000); otherwise the target. Rounded toward the target, so the aim is
+    /// never outside the band.
+    pub fn aim_bps(&self, trigger: Trigger, lev_bps: Option<u64>) -> u64 {
+        let t = self.target_bps;
+        let edge = match (trigger, lev_bps) {
+            (Trigger::OutsideBand, Some(l)) if l > self.high_bps => self.high_bps,
+            (Trigger::OutsideBand, Some(l)) if l < self.low_bps => self.low_bps,
+            _ => return t,
+        };
+        let dist = edge.abs_diff(t);
+        // dist × share / BPS, rounded up: the step in from the edge is never smaller than asked.
+        let step = match mul_div(dist as u128, self.recentre_share_bps as u128, BPS as u128, Round::Up) {
+            Some(s) => (s as u64).min(dist),
+            None => dist,
+        };
+        if edge > t {
+            edge - step
+        } else {
+            edge + step
+        }
     }
 }
 
@@ -219,7 +249,25 @@ mod tests {
     }
 
     fn band() -> Band {
-        Band { target_bps: 30_000, low_bps: 28_000, high_bps: 32_000, emergency_bps: 36_000, min_interval_secs: 86_400, recentre_tolerance_bps: 500 }
+        Band { target_bps: 30_000, low_bps: 28_000, high_bps: 32_000, emergency_bps: 36_000, min_interval_secs: 86_400, recentre_tolerance_bps: 500, recentre_share_bps: BPS }
+    }
+
+    #[test]
+    fn band_exit_aims_part_of_the_way_back() {
+        let full = band();
+        assert_eq!(full.aim_bps(Trigger::OutsideBand, Some(33_000)), 30_000);
+        let quarter = Band { recentre_share_bps: 2_500, ..band() };
+        assert_eq!(quarter.aim_bps(Trigger::OutsideBand, Some(33_000)), 31_500);
+        assert_eq!(quarter.aim_bps(Trigger::OutsideBand, Some(26_000)), 28_500);
+        assert_eq!(quarter.aim_bps(Trigger::Emergency, Some(37_000)), 30_000);
+        assert_eq!(quarter.aim_bps(Trigger::Scheduled, Some(31_000)), 30_000);
+        assert_eq!(quarter.aim_bps(Trigger::Emergency, None), 30_000);
+        let edge = Band { recentre_share_bps: 0, ..band() };
+        assert_eq!(edge.aim_bps(Trigger::OutsideBand, Some(32_500)), 32_000);
+        // One third of 2 000 bps is 666.67: rounded toward the target.
+        let third = Band { recentre_share_bps: 3_333, ..band() };
+        assert_eq!(third.aim_bps(Trigger::OutsideBand, Some(32_500)), 31_333);
+        assert!(!Band { recentre_share_bps: BPS + 1, ..band() }.is_valid());
     }
 
     #[test]

@@ -164,6 +164,32 @@ proptest! {
         prop_assert!(moved_toward_target(before, after.leverage_bps(p, Round::Down), T3, 5));
     }
 
+    /// A band exit's aim lies between the crossed edge and the target (so inside the band): a
+    /// partial recentre never trades past the target nor leaves leverage outside the band.
+    #[test]
+    fn band_exit_aim_lies_between_the_edge_and_the_target(
+        low in 10_001u64..30_000, target_gap in 1u64..20_000, high_gap in 1u64..20_000,
+        share in 0u64..=BPS, lev in 10_000u64..100_000,
+    ) {
+        let target = low + target_gap;
+        let high = target + high_gap;
+        let band = Band { target_bps: target, low_bps: low, high_bps: high, emergency_bps: high + 1, min_interval_secs: 0, recentre_tolerance_bps: 0, recentre_share_bps: share };
+        prop_assert!(band.is_valid());
+        let aim = band.aim_bps(Trigger::OutsideBand, Some(lev));
+        if lev > high {
+            prop_assert!(target <= aim && aim <= high);
+        } else if lev < low {
+            prop_assert!(low <= aim && aim <= target);
+        } else {
+            prop_assert_eq!(aim, target);
+        }
+        if share == BPS {
+            prop_assert_eq!(aim, target);
+        }
+        prop_assert_eq!(band.aim_bps(Trigger::Emergency, Some(lev)), target);
+        prop_assert_eq!(band.aim_bps(Trigger::Scheduled, Some(lev)), target);
+    }
+
     /// Borrowing then reading the debt never shows less than was borrowed; repaying never clears
     /// more than was paid.
     #[test]

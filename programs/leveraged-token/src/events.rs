@@ -53,6 +53,8 @@ pub struct Rebalanced {
     pub leverage_before_bps: u64,
     pub leverage_after_bps: u64,
     pub price_wad: u128,
+    /// The leverage this rebalance aimed at (the target, or a partial recentre's point in the band).
+    pub aim_bps: u64,
 }
 
 #[event]

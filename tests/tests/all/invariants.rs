@@ -7,6 +7,7 @@
 //! sequence); every sequence starts with new holders.
 
 use anchor_lang::prelude::Pubkey;
+use leveraged_token::MarketParams;
 use levtoken_tests::*;
 use solana_signer::Signer;
 
@@ -83,7 +84,27 @@ async fn check_conservation(m: &mut MarketWorld, active: &[Pubkey], settled: (u6
 
 /// 10,000 sequences in all: four tests of 25 batches × 100 sequences, run in parallel by the
 /// harness. `INVARIANT_BATCHES` overrides the batches per test.
+/// Parts 1–2 run the seed's rule (every band exit back to 3x), parts 3–4 the partial-recentre
+/// parameter set the backtest runs (band 2.65–3.15x, exits trade 5% of the way back).
+fn part_params(part: u64) -> (MarketParams, &'static str) {
+    if part <= 2 {
+        (seed_params(), "full recentre")
+    } else {
+        let p = MarketParams::partial_recentre_3x();
+        let partial = MarketParams {
+            band_low_bps: p.band_low_bps,
+            band_high_bps: p.band_high_bps,
+            recentre_share_bps: p.recentre_share_bps,
+            min_rebalance_interval_secs: p.min_rebalance_interval_secs,
+            recentre_tolerance_bps: p.recentre_tolerance_bps,
+            ..seed_params()
+        };
+        (partial, "partial recentre")
+    }
+}
+
 async fn run_part(part: u64) {
+    let (params, rule) = part_params(part);
     let batches: u64 = std::env::var("INVARIANT_BATCHES").ok().and_then(|v| v.parse().ok()).unwrap_or(25);
     let per_batch: u64 = 100;
     let mut sequences = 0u64;
@@ -91,13 +112,13 @@ async fn run_part(part: u64) {
     let mut max_lev_seen = 0u64;
     for batch in 0..batches {
         let seed = 0x5EED_0000 + part * 1_000 + batch;
-        let (s, st, lev) = run_batch(seed, per_batch).await;
+        let (s, st, lev) = run_batch(seed, per_batch, params).await;
         sequences += s;
         steps += st;
         max_lev_seen = max_lev_seen.max(lev);
     }
     println!(
-        "invariant part {part}: {sequences} sequences, {steps} steps, max leverage before a keeper step {:.2}x (liquidation point {:.1}x)",
+        "invariant part {part} ({rule}): {sequences} sequences, {steps} steps, max leverage before a keeper step {:.2}x (liquidation point {:.1}x)",
         max_lev_seen as f64 / 1e4,
         LIQUIDATION_BPS as f64 / 1e4
     );
@@ -125,9 +146,9 @@ async fn invariant_random_sequences_part_4() {
     run_part(4).await;
 }
 
-async fn run_batch(seed: u64, sequences: u64) -> (u64, u64, u64) {
+async fn run_batch(seed: u64, sequences: u64, params: MarketParams) -> (u64, u64, u64) {
     let mut rng = Rng(seed);
-    let mut m = MarketWorld::new(WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000 }, seed_params()).await;
+    let mut m = MarketWorld::new(WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000 }, params).await;
     let mut c = Checker { seed, step: "setup".into() };
     // Accounts that can hold USDC or ETH (besides the arbitrageur and the current holders).
     let system: Vec<Pubkey> = vec![

@@ -198,6 +198,51 @@ async fn rebalance_is_refused_inside_the_band_until_a_recentre_is_due() {
 }
 
 #[tokio::test]
+async fn partial_recentre_trades_only_part_of_the_way_back_from_the_band_edge() {
+    // Band 2.8–3.2x, a band exit trades a quarter of the way back: to 3.15x from above, 2.85x
+    // from below; an emergency still goes all the way to 3x.
+    let params = MarketParams { recentre_share_bps: 2_500, ..seed_params() };
+    let mut m = MarketWorld::new(world(), params).await;
+    let alice = m.holder(1_000 * USD).await;
+    m.mint(&alice, 1_000 * USD, 0).await.unwrap();
+
+    // −3%: ≈3.2x+ (above the band): de-lever to 3.15x, not 3x.
+    m.set_price_usd(2_900).await;
+    let v = m.nav().await;
+    assert!(v.leverage_bps > 32_000 && v.leverage_bps < 36_000, "{}", lev_x(v.leverage_bps));
+    let out = m.rebalance().await.expect("band exit above");
+    let ev: Vec<Rebalanced> = parse_events(&out.logs);
+    assert_eq!((ev[0].trigger, ev[0].relever, ev[0].aim_bps), (1, false, 31_500));
+    let after = m.nav().await.leverage_bps;
+    assert!(after.abs_diff(31_500) <= 20, "landed at {} instead of 3.15x", lev_x(after));
+    assert_eq!(ev[0].leverage_after_bps, after);
+    // Inside the band now: nothing more to do until the scheduled recentre.
+    assert_error(m.rebalance().await, LevError::RebalanceNotNeeded);
+
+    // +15%: below 2.8x: re-lever to 2.85x.
+    m.set_price_usd(3_335).await;
+    let v = m.nav().await;
+    assert!(v.leverage_bps < 28_000, "{}", lev_x(v.leverage_bps));
+    let ev: Vec<Rebalanced> = parse_events(&m.rebalance().await.expect("band exit below").logs);
+    assert_eq!((ev[0].trigger, ev[0].relever, ev[0].aim_bps), (1, true, 28_500));
+    assert!(m.nav().await.leverage_bps.abs_diff(28_500) <= 20);
+
+    // A day later the scheduled recentre goes to the target itself.
+    m.warp(86_400).await;
+    let ev: Vec<Rebalanced> = parse_events(&m.rebalance().await.expect("scheduled").logs);
+    assert_eq!((ev[0].trigger, ev[0].aim_bps), (2, 30_000));
+    assert!(m.nav().await.leverage_bps.abs_diff(30_000) <= 20);
+
+    // −25%: past the emergency threshold: all the way back to (about) 3x.
+    m.set_price_usd(2_500).await;
+    assert_eq!(m.nav().await.rebalance_trigger, 0);
+    let ev: Vec<Rebalanced> = parse_events(&m.rebalance().await.expect("emergency").logs);
+    assert_eq!((ev[0].trigger, ev[0].aim_bps), (0, 30_000));
+    let after = m.nav().await.leverage_bps;
+    assert!(after >= 30_000 && after < 31_000, "{}", lev_x(after));
+}
+
+#[tokio::test]
 async fn slippage_bound_against_the_oracle_is_enforced() {
     let mut m = MarketWorld::new(world(), seed_params()).await;
     let alice = m.holder(10_000 * USD).await;

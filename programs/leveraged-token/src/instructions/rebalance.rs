@@ -29,7 +29,9 @@ pub fn handle_rebalance(mut ctx: Context<Rebalance>) -> Result<()> {
     let lev_before = leverage_up(&pos, price);
     let trigger = rebalance_trigger(&params.band(), lev_before, now, a.core.market.last_rebalance_ts).ok_or(LevError::RebalanceNotNeeded)?;
     let emergency = trigger == Trigger::Emergency;
-    let plan = plan_rebalance(&pos, price, params.target_leverage_bps, &params.trade_limits(emergency)).ok_or(LevError::NothingToTrade)?;
+    let band = params.band();
+    let aim = band.aim_bps(trigger, lev_before);
+    let plan = plan_rebalance(&pos, price, aim, &params.trade_limits(emergency)).ok_or(LevError::NothingToTrade)?;
 
     let (relever, swap_in, swap_out, debt_change, reward) = match plan {
         Plan::Relever { borrow, swap_in, min_out, reward } => {
@@ -69,6 +71,7 @@ pub fn handle_rebalance(mut ctx: Context<Rebalance>) -> Result<()> {
         reward,
         leverage_before_bps: lev_before.unwrap_or(u64::MAX),
         leverage_after_bps: lev_after.unwrap_or(u64::MAX),
+        aim_bps: aim,
         price_wad: price.wad,
     });
     Ok(())

@@ -46,6 +46,11 @@ pub struct MarketParams {
     /// target by more than `recentre_tolerance_bps`.
     pub min_rebalance_interval_secs: i64,
     pub recentre_tolerance_bps: u64,
+    /// How far a rebalance after a band exit trades back toward the target, as a share of the
+    /// distance from the crossed edge to the target: 10 000 = all the way (the seed's rule), less =
+    /// partial recentring, which trades less often and in smaller sizes. Emergency and scheduled
+    /// rebalances always go to the target. 0 ..= 10 000.
+    pub recentre_share_bps: u64,
     /// Largest trade of one rebalance call, USDC base units (normal / emergency).
     pub max_trade_quote: u64,
     pub emergency_max_trade_quote: u64,
@@ -114,6 +119,7 @@ impl MarketParams {
             emergency_bps: self.emergency_leverage_bps,
             min_interval_secs: self.min_rebalance_interval_secs,
             recentre_tolerance_bps: self.recentre_tolerance_bps,
+            recentre_share_bps: self.recentre_share_bps,
         }
     }
 
@@ -140,6 +146,22 @@ impl MarketParams {
         }
     }
 
+    /// The low-turnover variant the backtest runs as "ours": band 2.65–3.15x, a band exit trades
+    /// only 5% of the way back from the crossed edge, the scheduled recentre is weekly and only
+    /// when leverage is more than 0.15x off target; emergency path as in [`Self::default_3x`].
+    /// Same target, same never-liquidated design, a fraction of the turnover (see the README's
+    /// backtest results).
+    pub fn partial_recentre_3x() -> Self {
+        MarketParams {
+            band_low_bps: 26_500,
+            band_high_bps: 31_500,
+            recentre_share_bps: 500,
+            min_rebalance_interval_secs: 7 * 86_400,
+            recentre_tolerance_bps: 1_499,
+            ..Self::default_3x()
+        }
+    }
+
     /// The parameters of the product described in the README: 3x, band 2.8–3.2x, emergency 3.6x.
     pub fn default_3x() -> Self {
         MarketParams {
@@ -149,6 +171,7 @@ impl MarketParams {
             emergency_leverage_bps: 36_000,
             min_rebalance_interval_secs: 86_400,
             recentre_tolerance_bps: 500,
+            recentre_share_bps: BPS,
             max_trade_quote: 1_000_000 * 1_000_000,
             emergency_max_trade_quote: 5_000_000 * 1_000_000,
             min_trade_quote: 1_000_000,
