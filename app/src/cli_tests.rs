@@ -146,6 +146,7 @@ async fn cli_backtest_writes_json_with_every_key_and_the_plots() {
         to: Some("2020-04-20".into()),
         out: dir.path().to_path_buf(),
         engine: crate::backtest::cmd::Engine::Bank,
+        rule: crate::backtest::cmd::OurRule::Partial,
         no_peers: false,
         no_plots: false,
     };
@@ -196,6 +197,7 @@ async fn cli_backtest_reads_a_csv_and_rejects_a_bad_one() {
         to: None,
         out: dir.path().join("out"),
         engine: crate::backtest::cmd::Engine::Math,
+        rule: crate::backtest::cmd::OurRule::Full,
         no_peers: true,
         no_plots: true,
     };
@@ -218,6 +220,7 @@ fn cli_arguments_parse_as_documented() {
     assert!(matches!(c.command, crate::Command::Mint { ref usdc, max_slippage_bps: 30 } if usdc == "12.5"));
     for args in [
         &["demo"][..],
+        &["backtest", "--rule", "full", "--no-plots"],
         &["redeem", "--tokens", "3"],
         &["rebalance", "--market-id", "2"],
         &["lend", "--usdc", "5", "--mint", "11111111111111111111111111111111"],

@@ -18,6 +18,24 @@ pub enum Engine {
     Math,
 }
 
+/// Which parameter set of our program runs as "ours".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OurRule {
+    /// `MarketParams::partial_recentre_3x`: band 2.65–3.15x, band exits trade 5% of the way back.
+    Partial,
+    /// `MarketParams::default_3x`: band 2.8–3.2x, every band exit goes back to 3x (the seed's rule).
+    Full,
+}
+
+impl OurRule {
+    pub fn params(self) -> MarketParams {
+        match self {
+            OurRule::Partial => MarketParams::partial_recentre_3x(),
+            OurRule::Full => MarketParams::default_3x(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, clap::Args)]
 pub struct BacktestArgs {
     /// Hourly OHLC CSV (Binance export format); default: the bundled ETH/USDT 2017-08-17 → 2021-06-10.
@@ -34,6 +52,9 @@ pub struct BacktestArgs {
     pub out: PathBuf,
     #[arg(long, value_enum, default_value_t = Engine::Bank)]
     pub engine: Engine,
+    /// Our program's parameter set.
+    #[arg(long, value_enum, default_value_t = OurRule::Partial)]
+    pub rule: OurRule,
     /// Skip the peer strategies.
     #[arg(long)]
     pub no_peers: bool,
@@ -57,7 +78,7 @@ pub async fn run(args: &BacktestArgs, quiet: bool) -> Result<Report> {
     let to = args.to.as_deref().map(prices::parse_date).transpose()?;
     let points = prices::window(&all, from, to);
     anyhow::ensure!(points.len() >= 2, "fewer than two candles in the chosen range");
-    let scenario = Scenario::standard(MarketParams::default_3x());
+    let scenario = Scenario::standard(args.rule.params());
     let hours = (points.len() - 1) as u64;
 
     let pb = (!quiet).then(|| progress_bar(hours, "ours"));

@@ -359,11 +359,17 @@ mod tests {
         let to = prices::parse_date("2020-03-20").unwrap();
         let points = prices::window(&all, Some(from), Some(to));
         assert!(points.len() > 250);
-        let scenario = Scenario::standard(MarketParams::default_3x());
+        // Both parameter sets: full recentring (the seed's rule) and partial recentring.
+        for params in [MarketParams::default_3x(), MarketParams::partial_recentre_3x()] {
+            engines_agree(Scenario::standard(params), &points).await;
+        }
+    }
+
+    async fn engines_agree(scenario: Scenario, points: &[PricePoint]) {
         let t = std::time::Instant::now();
-        let bank = run_bank(&scenario, &points, None).await.unwrap();
+        let bank = run_bank(&scenario, points, None).await.unwrap();
         let bank_secs = t.elapsed().as_secs_f64();
-        let math = run_math(&scenario, &points, None).await.unwrap();
+        let math = run_math(&scenario, points, None).await.unwrap();
         eprintln!("bank engine: {} hours in {bank_secs:.2}s", bank.samples.len());
         assert_eq!(bank.samples.len(), math.samples.len());
         let mut rebalances = 0;
@@ -391,7 +397,7 @@ mod full_history {
     #[ignore]
     async fn whole_history_through_the_programs() {
         let points = prices::bundled().unwrap();
-        let scenario = Scenario::standard(MarketParams::default_3x());
+        let scenario = Scenario::standard(MarketParams::partial_recentre_3x());
         let t = std::time::Instant::now();
         let run = run_bank(&scenario, &points, None).await.unwrap();
         let wiped = run.samples.iter().filter(|s| s.wiped).count();
