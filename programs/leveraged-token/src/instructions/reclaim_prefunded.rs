@@ -1,13 +1,11 @@
-use anchor_lang::{prelude::*, system_program};
+use anchor_lang::prelude::*;
 
 use crate::{LevError, PrefundReclaimed};
 
-/// Anyone can send lamports to a PDA before it exists. Anchor's `init` then takes its
-/// "pre-funded" path (`CreateAccountAllowPrefund`), which the system program of Agave 3.1 does not
-/// implement, so the account could never be created: a griefer could block a market id, the lending
-/// pool of a mint or an AMM pair for the price of the rent minimum. Put this instruction before the
-/// `init` in the same transaction: it returns the lamports of an uninitialised, system-owned PDA of
-/// this program (signed with its seeds) to the payer, and `init` then creates the account normally.
+/// Return lamports someone parked on a not-yet-created PDA of this program to the payer, so the
+/// `init` after it in the same transaction can create the account (see
+/// `program_utils::prefund`): without it a griefer could block a market id, the lending pool of a
+/// mint or an AMM pair for the price of the rent minimum.
 #[derive(Accounts)]
 pub struct ReclaimPrefunded<'info> {
     /// Receives the swept lamports.
@@ -21,25 +19,15 @@ pub struct ReclaimPrefunded<'info> {
 }
 
 pub fn handle_reclaim_prefunded(ctx: Context<ReclaimPrefunded>, seeds: Vec<Vec<u8>>) -> Result<()> {
-    let refs: Vec<&[u8]> = seeds.iter().map(|s| s.as_slice()).collect();
-    let (pda, bump) = Pubkey::try_find_program_address(&refs, ctx.program_id).ok_or(LevError::NotAPrefundedPda)?;
-    let target = &ctx.accounts.target;
-    let lamports = target.lamports();
-    require!(
-        pda == target.key() && target.owner == &system_program::ID && target.data_is_empty() && lamports > 0,
-        LevError::NotAPrefundedPda
-    );
-    let bump = [bump];
-    let mut signer = refs;
-    signer.push(&bump);
-    system_program::transfer(
-        CpiContext::new_with_signer(
-            ctx.accounts.system_program.key(),
-            system_program::Transfer { from: target.to_account_info(), to: ctx.accounts.payer.to_account_info() },
-            &[&signer],
-        ),
-        lamports,
-    )?;
-    program_utils::emit(PrefundReclaimed { pda, lamports, payer: ctx.accounts.payer.key() });
+    let a = &ctx.accounts;
+    let (pda, lamports) = program_utils::sweep_prefunded_pda(
+        ctx.program_id,
+        &a.payer.to_account_info(),
+        &a.target.to_account_info(),
+        &a.system_program.to_account_info(),
+        &seeds,
+    )?
+    .ok_or(LevError::NotAPrefundedPda)?;
+    program_utils::emit(PrefundReclaimed { pda, lamports, payer: a.payer.key() });
     Ok(())
 }
