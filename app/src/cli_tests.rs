@@ -101,7 +101,7 @@ async fn cli_rebalance_lend_withdraw_and_init_market() {
         w.keys.quote_mint,
         w.oracle,
         treasury,
-        demo::demo_params(),
+        commands::Rule::Partial.params(),
         1_000_000 * USD,
     )
     .await
@@ -111,6 +111,17 @@ async fn cli_rebalance_lend_withdraw_and_init_market() {
     assert_eq!(keys2.amm.pool, w.keys.amm.pool);
     let m = commands::mint(&mut w.bank, &keys2, 100 * USD, 50).await.unwrap();
     assert!(m.tokens > 99.0);
+    // Market 2 runs the partial-recentre set: ETH −5% takes it above 3.15x, and its rebalance
+    // aims 5% of the way back from the edge (3.1425x), as `status` says beforehand.
+    let s = commands::status(&mut w.bank, &keys2).await.unwrap();
+    assert_eq!((s.band, s.recentre_share, s.rebalance_aim), ([2.65, 3.15], 0.05, None));
+    w.move_price(3_420).await.unwrap();
+    let s = commands::status(&mut w.bank, &keys2).await.unwrap();
+    assert_eq!(s.rebalance_aim, Some(3.1425));
+    assert!(s.to_string().contains("aims at 3.14x"), "{s}");
+    let r = commands::rebalance(&mut w.bank, &keys2).await.unwrap();
+    assert!(!r.relever);
+    assert!((r.leverage_after - 3.1425).abs() < 0.002, "{}", r.leverage_after);
 }
 
 #[tokio::test]
@@ -146,7 +157,7 @@ async fn cli_backtest_writes_json_with_every_key_and_the_plots() {
         to: Some("2020-04-20".into()),
         out: dir.path().to_path_buf(),
         engine: crate::backtest::cmd::Engine::Bank,
-        rule: crate::backtest::cmd::OurRule::Partial,
+        rule: crate::commands::Rule::Partial,
         no_peers: false,
         no_plots: false,
     };
@@ -197,7 +208,7 @@ async fn cli_backtest_reads_a_csv_and_rejects_a_bad_one() {
         to: None,
         out: dir.path().join("out"),
         engine: crate::backtest::cmd::Engine::Math,
-        rule: crate::backtest::cmd::OurRule::Full,
+        rule: crate::commands::Rule::Full,
         no_peers: true,
         no_plots: true,
     };
@@ -227,6 +238,7 @@ fn cli_arguments_parse_as_documented() {
         &["withdraw", "--shares", "5", "--mint", "11111111111111111111111111111111"],
         &["keeper", "--interval", "5", "--ticks", "3"],
         &["init-market", "--collateral-mint", "11111111111111111111111111111111", "--quote-mint", "11111111111111111111111111111111", "--oracle", "11111111111111111111111111111111"],
+        &["init-market", "--collateral-mint", "11111111111111111111111111111111", "--quote-mint", "11111111111111111111111111111111", "--oracle", "11111111111111111111111111111111", "--rule", "partial"],
     ] {
         parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
     }

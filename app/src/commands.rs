@@ -42,6 +42,25 @@ async fn venue_pool<C: Chain>(chain: &mut C, keys: &MarketKeys) -> Result<amm::P
 // ------------------------------------------------------------------------------------------------
 // status
 
+/// A parameter set of the program: the backtest runs one as "ours", `init-market` creates a market
+/// with one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Rule {
+    /// `MarketParams::partial_recentre_3x`: band 2.65–3.15x, band exits trade 5% of the way back.
+    Partial,
+    /// `MarketParams::default_3x`: band 2.8–3.2x, every band exit goes back to 3x (the seed's rule).
+    Full,
+}
+
+impl Rule {
+    pub fn params(self) -> MarketParams {
+        match self {
+            Rule::Partial => MarketParams::partial_recentre_3x(),
+            Rule::Full => MarketParams::default_3x(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Status {
     pub market: String,
@@ -57,10 +76,14 @@ pub struct Status {
     pub leverage: Option<f64>,
     pub target_leverage: f64,
     pub band: [f64; 2],
+    /// Share of the edge-to-target distance a band exit trades back (1 = all the way to target).
+    pub recentre_share: f64,
     pub emergency_leverage: f64,
     pub mint_paused: bool,
     pub rebalance_allowed: bool,
     pub rebalance_reason: String,
+    /// The leverage a rebalance now would aim at.
+    pub rebalance_aim: Option<f64>,
     pub lending_utilization_pct: f64,
     pub lending_borrow_rate_pct: f64,
 }
@@ -87,10 +110,12 @@ pub async fn status<C: Chain>(chain: &mut C, keys: &MarketKeys) -> Result<Status
         },
         target_leverage: p.target_leverage_bps as f64 / 1e4,
         band: [p.band_low_bps as f64 / 1e4, p.band_high_bps as f64 / 1e4],
+        recentre_share: p.recentre_share_bps as f64 / 1e4,
         emergency_leverage: p.emergency_leverage_bps as f64 / 1e4,
         mint_paused: s.market.mint_paused,
         rebalance_allowed: s.plan().is_some(),
         rebalance_reason: if trigger.is_some() && s.plan().is_none() { "allowed, but nothing worth trading".into() } else { trigger_name(trigger).into() },
+        rebalance_aim: trigger.map(|t| p.band().aim_bps(t, lev) as f64 / 1e4),
         lending_utilization_pct: s.pool.utilization_bps().unwrap_or(0) as f64 / 100.0,
         lending_borrow_rate_pct: s.pool.borrow_rate_bps().unwrap_or(0) as f64 / 100.0,
     })
@@ -105,8 +130,17 @@ impl std::fmt::Display for Status {
         writeln!(f, "debt                ${:.2}", self.debt_usdc)?;
         writeln!(f, "NAV                 ${:.2}", self.nav_usdc)?;
         writeln!(f, "NAV per token       ${:.6}  ({:.6} tokens)", self.nav_per_token_usdc, self.supply_tokens)?;
-        writeln!(f, "leverage            {lev}  (target {:.2}x, band {:.2}–{:.2}x, emergency {:.2}x)", self.target_leverage, self.band[0], self.band[1], self.emergency_leverage)?;
-        writeln!(f, "rebalance           {} — {}", if self.rebalance_allowed { "allowed" } else { "not allowed" }, self.rebalance_reason)?;
+        writeln!(
+            f,
+            "leverage            {lev}  (target {:.2}x, band {:.2}–{:.2}x, exits trade {:.0}% back, emergency {:.2}x)",
+            self.target_leverage,
+            self.band[0],
+            self.band[1],
+            self.recentre_share * 100.0,
+            self.emergency_leverage
+        )?;
+        let aim = self.rebalance_aim.map(|a| format!(" (aims at {a:.2}x)")).unwrap_or_default();
+        writeln!(f, "rebalance           {} — {}{aim}", if self.rebalance_allowed { "allowed" } else { "not allowed" }, self.rebalance_reason)?;
         writeln!(f, "minting             {}", if self.mint_paused { "paused" } else { "open" })?;
         write!(f, "lending pool        {:.2}% utilised, borrow rate {:.2}%/yr", self.lending_utilization_pct, self.lending_borrow_rate_pct)
     }

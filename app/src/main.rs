@@ -14,7 +14,6 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, Context, Result};
 use clap::{Parser, Subcommand};
-use leveraged_token::MarketParams;
 use levtoken_client::{chain::rpc::RpcChain, lending::LendingPoolKeys, market::MarketKeys, Pubkey, SPL_TOKEN_ID, TOKEN_2022_ID};
 
 #[derive(Parser, Debug)]
@@ -97,6 +96,10 @@ pub(crate) enum Command {
         /// Credit line requested from the pool, USDC.
         #[arg(long, default_value = "10000000")]
         credit_limit: String,
+        /// Parameter set: `full` (every band exit back to 3x, the default) or `partial` (band
+        /// 2.65–3.15x, exits trade 5% back; the backtested low-turnover set).
+        #[arg(long, value_enum, default_value_t = commands::Rule::Full)]
+        rule: commands::Rule,
     },
     /// Run the keeper bot: poll, decide, simulate, rebalance; Ctrl-C to stop.
     Keeper {
@@ -213,7 +216,7 @@ async fn main() -> Result<()> {
             let r = commands::withdraw(&mut chain, &LendingPoolKeys::derive(*mint, SPL_TOKEN_ID), commands::parse_amount(shares, 6)?).await?;
             print(&cli.json, &r, kv)?;
         }
-        Command::InitMarket { collateral_mint, collateral_token_program, quote_mint, oracle, treasury, credit_limit } => {
+        Command::InitMarket { collateral_mint, collateral_token_program, quote_mint, oracle, treasury, credit_limit, rule } => {
             let mut chain = rpc(&cli).await?;
             let me = levtoken_client::chain::Chain::payer(&chain);
             let r = commands::init_market(
@@ -224,7 +227,7 @@ async fn main() -> Result<()> {
                 *quote_mint,
                 *oracle,
                 treasury.unwrap_or(me),
-                MarketParams::default_3x(),
+                rule.params(),
                 commands::parse_amount(credit_limit, 6).context("--credit-limit")?,
             )
             .await?;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use leveraged_token::MarketParams;
+use crate::commands::Rule;
 
 use super::{
     metrics, plots, prices,
@@ -16,24 +16,6 @@ pub enum Engine {
     Bank,
     /// The same handlers on the economics crate alone.
     Math,
-}
-
-/// Which parameter set of our program runs as "ours".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum OurRule {
-    /// `MarketParams::partial_recentre_3x`: band 2.65–3.15x, band exits trade 5% of the way back.
-    Partial,
-    /// `MarketParams::default_3x`: band 2.8–3.2x, every band exit goes back to 3x (the seed's rule).
-    Full,
-}
-
-impl OurRule {
-    pub fn params(self) -> MarketParams {
-        match self {
-            OurRule::Partial => MarketParams::partial_recentre_3x(),
-            OurRule::Full => MarketParams::default_3x(),
-        }
-    }
 }
 
 #[derive(Clone, Debug, clap::Args)]
@@ -53,8 +35,8 @@ pub struct BacktestArgs {
     #[arg(long, value_enum, default_value_t = Engine::Bank)]
     pub engine: Engine,
     /// Our program's parameter set.
-    #[arg(long, value_enum, default_value_t = OurRule::Partial)]
-    pub rule: OurRule,
+    #[arg(long, value_enum, default_value_t = Rule::Partial)]
+    pub rule: Rule,
     /// Skip the peer strategies.
     #[arg(long)]
     pub no_peers: bool,
