@@ -39,9 +39,6 @@ async fn venue_pool<C: Chain>(chain: &mut C, keys: &MarketKeys) -> Result<amm::P
     anchor_account(chain, &keys.amm.pool).await.map_err(chain_err)
 }
 
-// ------------------------------------------------------------------------------------------------
-// status
-
 /// A parameter set of the program: the backtest runs one as "ours", `init-market` creates a market
 /// with one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -60,6 +57,9 @@ impl Rule {
         }
     }
 }
+
+// ------------------------------------------------------------------------------------------------
+// status
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Status {

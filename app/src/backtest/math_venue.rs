@@ -289,8 +289,9 @@ impl MathVenue {
         let pos = self.market.position(self.debt()?);
         let params = self.market.params;
         let lev_before = pos.leverage_bps(price, Round::Up);
-        let trigger = some(rebalance_trigger(&params.band(), lev_before, self.now, self.market.last_rebalance_ts), "RebalanceNotNeeded")?;
-        let aim = params.band().aim_bps(trigger, lev_before);
+        let band = params.band();
+        let trigger = some(rebalance_trigger(&band, lev_before, self.now, self.market.last_rebalance_ts), "RebalanceNotNeeded")?;
+        let aim = band.aim_bps(trigger, lev_before);
         let plan = some(plan_rebalance(&pos, price, aim, &params.trade_limits(trigger == Trigger::Emergency)), "NothingToTrade")?;
         let fill = self.execute(plan, price)?;
         let after = self.market.position(self.debt()?);

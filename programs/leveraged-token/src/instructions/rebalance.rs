@@ -27,9 +27,9 @@ pub fn handle_rebalance(mut ctx: Context<Rebalance>) -> Result<()> {
     let pos = a.core.position()?;
     let params = a.core.market.params;
     let lev_before = leverage_up(&pos, price);
-    let trigger = rebalance_trigger(&params.band(), lev_before, now, a.core.market.last_rebalance_ts).ok_or(LevError::RebalanceNotNeeded)?;
-    let emergency = trigger == Trigger::Emergency;
     let band = params.band();
+    let trigger = rebalance_trigger(&band, lev_before, now, a.core.market.last_rebalance_ts).ok_or(LevError::RebalanceNotNeeded)?;
+    let emergency = trigger == Trigger::Emergency;
     let aim = band.aim_bps(trigger, lev_before);
     let plan = plan_rebalance(&pos, price, aim, &params.trade_limits(emergency)).ok_or(LevError::NothingToTrade)?;
 
