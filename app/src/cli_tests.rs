@@ -245,3 +245,60 @@ fn cli_arguments_parse_as_documented() {
     assert!(parse(&["mint"]).is_err(), "--usdc is required");
     assert!(parse(&["frobnicate"]).is_err());
 }
+
+/// The JSON-RPC path: the same commands through `RpcChain` and the real `solana-rpc-client`,
+/// served by the in-process bank (`levtoken_client::rpc_bank`): confirmation, account reads,
+/// simulation, transaction logs (the events the commands report) and refused transactions.
+#[tokio::test]
+async fn cli_commands_over_json_rpc() {
+    use levtoken_client::{chain::Chain, rpc_bank::BankRpcSender};
+    let mut w = world().await;
+    #[allow(deprecated)] // the bank's client handle; the crate marks its fields unstable
+    let sender = BankRpcSender::new(w.bank.ctx.banks_client.clone());
+    let mut rpc = levtoken_client::chain::rpc::RpcChain::with_sender(sender.clone(), w.bank.payer());
+
+    assert_eq!(rpc.unix_time().await.unwrap(), w.bank.now().await);
+    let s = commands::status(&mut rpc, &w.keys).await.unwrap();
+    assert_eq!((s.nav_usdc, s.leverage), (0.0, None));
+
+    // Mint and redeem report the program's own events, read back from the confirmed transactions.
+    let m = commands::mint(&mut rpc, &w.keys, 1_000 * USD, 0).await.unwrap();
+    assert!(m.signature.is_some());
+    assert_eq!(m.tokens, m.quoted_tokens);
+    assert!(m.borrowed_usdc > 1_900.0 && (m.leverage - 3.0).abs() < 0.01, "{} {}", m.borrowed_usdc, m.leverage);
+    let me = rpc.payer();
+    let lev_acct = WalletAccounts::of(me, &w.keys).lev;
+    let tokens = token_balance(&mut rpc, &lev_acct).await.unwrap();
+    assert_eq!(tokens as f64 / 1e6, m.tokens);
+    let r = commands::redeem(&mut rpc, &w.keys, tokens / 4, 0).await.unwrap();
+    assert_eq!(r.usdc_out, r.quoted_usdc);
+    assert!(r.usdc_out > 240.0 && r.usdc_out < 250.0, "{}", r.usdc_out);
+
+    // A refused transaction carries the program's error code and the preflight logs.
+    let wa = WalletAccounts::of(me, &w.keys);
+    let ix = w.keys.mint(me, wa.usdc, wa.lev, 100 * USD, u64::MAX);
+    match rpc.send(&[ix], &[]).await {
+        Err(levtoken_client::chain::ChainError::Failed { code, logs, .. }) => {
+            assert_eq!(code, Some(leveraged_token::LevError::TokensBelowMinimum.into()));
+            let code = u32::from(leveraged_token::LevError::TokensBelowMinimum);
+            assert!(logs.iter().any(|l| l.ends_with(&format!("failed: custom program error: {code:#x}"))), "{logs:?}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+
+    // Lending, a rebalance and a keeper tick over RPC.
+    let lend = commands::lend(&mut rpc, &w.keys.lending, 500 * USD).await.unwrap();
+    assert!(lend.shares > 490.0 && lend.shares <= 500.0, "{}", lend.shares);
+    let wd = commands::withdraw(&mut rpc, &w.keys.lending, (lend.share_balance * 1e6) as u64).await.unwrap();
+    assert!(wd.usdc > 499.0 && wd.usdc <= 500.01, "{}", wd.usdc);
+    w.move_price(3_600).await.unwrap();
+    let rb = commands::rebalance(&mut rpc, &w.keys).await.unwrap();
+    assert_eq!(rb.trigger, "outside band");
+    assert!(rb.relever && (rb.leverage_after - 3.0).abs() < 0.01, "{}", rb.leverage_after);
+    w.move_price(3_300).await.unwrap();
+    match keeper::tick(&mut rpc, &w.keys, &keeper::KeeperConfig::default()).await.unwrap() {
+        keeper::Tick::Rebalanced(r) => assert!(!r.relever && (r.leverage_after - 3.0).abs() < 0.01, "{}", r.leverage_after),
+        other => panic!("expected a rebalance, got {other:?}"),
+    }
+    assert!(sender.requests() > 20);
+}

@@ -133,14 +133,51 @@ pub mod rpc {
     pub struct RpcChain {
         pub client: RpcClient,
         pub payer: Keypair,
+        /// Makes every transaction distinct (see [`RpcChain::sign`]).
+        nonce: u32,
     }
 
     impl RpcChain {
         pub fn new(url: &str, payer: Keypair) -> Self {
-            RpcChain { client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()), payer }
+            RpcChain { client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()), payer, nonce: 0 }
         }
 
-        fn sign(&self, ixs: &[Instruction], signers: &[&Keypair], blockhash: solana_hash::Hash) -> Transaction {
+        /// Over another transport (e.g. [`crate::rpc_bank::BankRpcSender`] in tests).
+        pub fn with_sender(sender: impl solana_rpc_client::rpc_sender::RpcSender + Send + Sync + 'static, payer: Keypair) -> Self {
+            let config = solana_rpc_client::rpc_client::RpcClientConfig::with_commitment(CommitmentConfig::confirmed());
+            RpcChain { client: RpcClient::new_sender(sender, config), payer, nonce: 0 }
+        }
+
+        /// The log messages of a confirmed transaction (the events the commands report are in
+        /// them). Empty if the node no longer has it or returns none.
+        async fn logs_of(&self, sig: &solana_signature::Signature) -> Vec<String> {
+            use solana_rpc_client::api::config::{RpcTransactionConfig, UiTransactionEncoding};
+            let config = RpcTransactionConfig {
+                encoding: Some(UiTransactionEncoding::Base64),
+                commitment: Some(CommitmentConfig::confirmed()),
+                max_supported_transaction_version: Some(0),
+            };
+            // A node may take a moment to serve a transaction it has just confirmed.
+            for attempt in 0..5u64 {
+                if let Ok(tx) = self.client.get_transaction_with_config(sig, config).await {
+                    return tx.transaction.meta.and_then(|m| Option::<Vec<String>>::from(m.log_messages)).unwrap_or_default();
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200 * (attempt + 1))).await;
+            }
+            vec![]
+        }
+
+        /// Every transaction starts with a compute-unit limit (the programs' compute use is not
+        /// measured on SBF, so ask for the maximum) that differs by a few units from the previous
+        /// one: two identical instructions sent within one blockhash's lifetime (a keeper retry, a
+        /// second rebalance) would otherwise be byte-identical transactions, and the cluster drops
+        /// the second as already processed.
+        fn sign(&mut self, ixs: &[Instruction], signers: &[&Keypair], blockhash: solana_hash::Hash) -> Transaction {
+            self.nonce = self.nonce.wrapping_add(1);
+            let mut all = Vec::with_capacity(ixs.len() + 1);
+            all.push(crate::compute_unit_limit_ix(1_400_000 - (self.nonce % 10_000)));
+            all.extend_from_slice(ixs);
+            let ixs = &all[..];
             let mut keys: Vec<&Keypair> = vec![&self.payer];
             for s in signers {
                 if !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
@@ -162,9 +199,17 @@ pub mod rpc {
             Some(TransactionError::InstructionError(_, solana_instruction::error::InstructionError::Custom(c))) => Some(c),
             _ => None,
         };
+        // A refused transaction's logs come with the node's preflight simulation.
+        let logs = match e.kind() {
+            ErrorKind::RpcError(solana_rpc_client::api::request::RpcError::RpcResponseError {
+                data: solana_rpc_client::api::request::RpcResponseErrorData::SendTransactionPreflightFailure(sim),
+                ..
+            }) => sim.logs.clone().unwrap_or_default(),
+            _ => vec![],
+        };
         match e.kind() {
             ErrorKind::Io(_) | ErrorKind::Reqwest(_) => transport(e),
-            _ => ChainError::Failed { code, message: e.to_string(), logs: vec![] },
+            _ => ChainError::Failed { code, message: e.to_string(), logs },
         }
     }
 
@@ -177,7 +222,8 @@ pub mod rpc {
             let blockhash = self.client.get_latest_blockhash().await.map_err(transport)?;
             let tx = self.sign(ixs, signers, blockhash);
             let sig = self.client.send_and_confirm_transaction(&tx).await.map_err(failed)?;
-            Ok(Landed { signature: Some(sig.to_string()), logs: vec![], return_data: None })
+            let logs = self.logs_of(&sig).await;
+            Ok(Landed { signature: Some(sig.to_string()), logs, return_data: None })
         }
 
         async fn simulate(&mut self, ixs: &[Instruction]) -> Result<Landed, ChainError> {

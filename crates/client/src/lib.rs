@@ -15,6 +15,8 @@ pub mod state;
 pub mod user;
 #[cfg(feature = "bank")]
 pub mod bank;
+#[cfg(feature = "rpc-bank")]
+pub mod rpc_bank;
 
 pub use anchor_lang::prelude::Pubkey;
 use solana_instruction::Instruction;
