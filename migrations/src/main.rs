@@ -78,4 +78,30 @@ mod tests {
         let pool: amm::Pool = bank.anchor_account(&keys.amm.pool).await;
         assert_eq!(pool.reserve_b, cfg.amm_depth_usd * 1_000_000);
     }
+
+    /// The script's real path: JSON-RPC (`solana-rpc-client`, here served by the in-process bank),
+    /// with a griefer's lamports already parked on market 1's address, which would block a plain
+    /// `init`: the deployment reclaims them first and succeeds.
+    #[tokio::test]
+    async fn migration_over_json_rpc_survives_a_prefunded_market_address() {
+        use levtoken_client::rpc_bank::BankRpcSender;
+        let cfg = LocalnetConfig::demo(MarketParams::default_3x());
+        let mut bank = Bank::start().await;
+        let oracle = Pubkey::new_unique();
+        let now = bank.now().await;
+        bank.set_price(&oracle, &PriceObservation { feed_id: ETH_USD_FEED_ID, price: cfg.eth_price_mantissa, conf: 0, expo: PYTH_EXPO, publish_time: now });
+        let market1 = Pubkey::find_program_address(&[leveraged_token::MARKET_SEED, &1u64.to_le_bytes()], &leveraged_token::ID).0;
+        let parked = solana_account::Account { lamports: 890_880, owner: Pubkey::default(), ..Default::default() };
+        bank.set_account(&market1, parked);
+
+        #[allow(deprecated)] // the bank's client handle; the crate marks its fields unstable
+        let sender = BankRpcSender::new(bank.ctx.banks_client.clone());
+        let mut rpc = RpcChain::with_sender(sender, bank.payer());
+        let dep = deploy_localnet(&mut rpc, &cfg, oracle).await.expect("deploy over RPC");
+        assert_eq!(dep.keys.market, market1);
+        let market = bank.account(&market1).await.expect("market 1 exists");
+        assert_eq!(market.owner, leveraged_token::ID);
+        let s = MarketState::load(&mut bank, &dep.keys).await.unwrap();
+        assert_eq!((s.market.market_id, s.market.params), (1, MarketParams::default_3x()));
+    }
 }
