@@ -163,9 +163,22 @@ async fn cli_backtest_writes_json_with_every_key_and_the_plots() {
     };
     let report = crate::backtest::cmd::run(&args, true).await.unwrap();
     let keys = [
-        "hours", "wipeouts", "bad_debt_usdc", "max_leverage", "min_nav_per_token", "total_return", "ideal_total_return",
-        "tracking_error_annual", "rebalances", "cost_bps_per_year", "interest_paid_usdc", "windows_30d", "windows_30d_wiped",
-        "median_30d_diff", "p05_30d_diff", "median_30d_cost_bps",
+        "hours",
+        "wipeouts",
+        "bad_debt_usdc",
+        "max_leverage",
+        "min_nav_per_token",
+        "total_return",
+        "ideal_total_return",
+        "tracking_error_annual",
+        "rebalances",
+        "cost_bps_per_year",
+        "interest_paid_usdc",
+        "windows_30d",
+        "windows_30d_wiped",
+        "median_30d_diff",
+        "p05_30d_diff",
+        "median_30d_cost_bps",
     ];
     for strategy in ["ftx_daily", "band_edge", "fli", "daily_only"] {
         for k in keys {
@@ -189,7 +202,12 @@ async fn cli_backtest_writes_json_with_every_key_and_the_plots() {
     }
 
     // The economics-only engine gives the same numbers for ours.
-    let math = crate::backtest::cmd::run(&crate::backtest::cmd::BacktestArgs { engine: crate::backtest::cmd::Engine::Math, no_plots: true, no_peers: true, ..args }, true).await.unwrap();
+    let math = crate::backtest::cmd::run(
+        &crate::backtest::cmd::BacktestArgs { engine: crate::backtest::cmd::Engine::Math, no_plots: true, no_peers: true, ..args },
+        true,
+    )
+    .await
+    .unwrap();
     assert_eq!(math.json["ours"], report.json["ours"]);
 }
 
@@ -237,8 +255,26 @@ fn cli_arguments_parse_as_documented() {
         &["lend", "--usdc", "5", "--mint", "11111111111111111111111111111111"],
         &["withdraw", "--shares", "5", "--mint", "11111111111111111111111111111111"],
         &["keeper", "--interval", "5", "--ticks", "3"],
-        &["init-market", "--collateral-mint", "11111111111111111111111111111111", "--quote-mint", "11111111111111111111111111111111", "--oracle", "11111111111111111111111111111111"],
-        &["init-market", "--collateral-mint", "11111111111111111111111111111111", "--quote-mint", "11111111111111111111111111111111", "--oracle", "11111111111111111111111111111111", "--rule", "partial"],
+        &[
+            "init-market",
+            "--collateral-mint",
+            "11111111111111111111111111111111",
+            "--quote-mint",
+            "11111111111111111111111111111111",
+            "--oracle",
+            "11111111111111111111111111111111",
+        ],
+        &[
+            "init-market",
+            "--collateral-mint",
+            "11111111111111111111111111111111",
+            "--quote-mint",
+            "11111111111111111111111111111111",
+            "--oracle",
+            "11111111111111111111111111111111",
+            "--rule",
+            "partial",
+        ],
     ] {
         parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
     }

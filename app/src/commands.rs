@@ -1,8 +1,8 @@
 //! The user and admin commands, generic over the chain so each is tested in the in-process bank.
 
 use anyhow::{anyhow, bail, Context, Result};
-use leveraged_token::{InitMarketArgs, MarketParams, Minted, Rebalanced, Redeemed};
 use lev_math::Round;
+use leveraged_token::{InitMarketArgs, MarketParams, Minted, Rebalanced, Redeemed};
 use levtoken_client::{
     chain::{anchor_account, token_balance, Chain},
     events::parse_events,
@@ -259,7 +259,14 @@ pub async fn rebalance<C: Chain>(chain: &mut C, keys: &MarketKeys) -> Result<Reb
     let ev: Vec<Rebalanced> = parse_events(&landed.logs);
     match ev.first() {
         Some(e) => Ok(rebalance_result(e, landed.signature)),
-        None => Ok(RebalanceResult { trigger: "unknown (no logs over RPC)".into(), relever: false, leverage_before: 0.0, leverage_after: 0.0, reward_usdc: 0.0, signature: landed.signature }),
+        None => Ok(RebalanceResult {
+            trigger: "unknown (no logs over RPC)".into(),
+            relever: false,
+            leverage_before: 0.0,
+            leverage_after: 0.0,
+            reward_usdc: 0.0,
+            signature: landed.signature,
+        }),
     }
 }
 
@@ -280,10 +287,7 @@ pub async fn lend<C: Chain>(chain: &mut C, lending: &LendingPoolKeys, usdc: u64)
     let shares = levtoken_client::market::associated_token_address(&me, &lending.share_mint, &lending.token_program);
     let pool: lending_pool::LendingPool = anchor_account(chain, &lending.pool).await.map_err(chain_err)?;
     let expected = lev_math::shares_for_assets_down(usdc as u128, pool.total_assets().unwrap_or(0), pool.total_shares as u128).unwrap_or(0);
-    let ixs = [
-        create_ata_idempotent_ix(&me, &me, &lending.share_mint, &lending.token_program),
-        lending.deposit(me, src, shares, usdc, min_out(expected, 10)),
-    ];
+    let ixs = [create_ata_idempotent_ix(&me, &me, &lending.share_mint, &lending.token_program), lending.deposit(me, src, shares, usdc, min_out(expected, 10))];
     let landed = chain.send(&ixs, &[]).await.map_err(chain_err)?;
     let ev: Vec<lending_pool::Deposited> = parse_events(&landed.logs);
     let bal = token_balance(chain, &shares).await.map_err(chain_err)?;
@@ -308,10 +312,7 @@ pub async fn withdraw<C: Chain>(chain: &mut C, lending: &LendingPoolKeys, shares
     let share_acct = levtoken_client::market::associated_token_address(&me, &lending.share_mint, &lending.token_program);
     let pool: lending_pool::LendingPool = anchor_account(chain, &lending.pool).await.map_err(chain_err)?;
     let expected = lev_math::assets_for_shares_down(shares as u128, pool.total_assets().unwrap_or(0), pool.total_shares as u128).unwrap_or(0);
-    let ixs = [
-        create_ata_idempotent_ix(&me, &me, &lending.mint, &lending.token_program),
-        lending.withdraw(me, dst, share_acct, shares, min_out(expected, 10)),
-    ];
+    let ixs = [create_ata_idempotent_ix(&me, &me, &lending.mint, &lending.token_program), lending.withdraw(me, dst, share_acct, shares, min_out(expected, 10))];
     let landed = chain.send(&ixs, &[]).await.map_err(chain_err)?;
     let ev: Vec<lending_pool::Withdrawn> = parse_events(&landed.logs);
     Ok(WithdrawResult { shares: shares as f64 / 1e6, usdc: ev.first().map(|e| e.amount).unwrap_or(expected) as f64 / 1e6, signature: landed.signature })

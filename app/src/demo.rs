@@ -1,8 +1,8 @@
 //! `levtoken demo`: the seed example end to end in the in-process bank.
 
 use anyhow::{anyhow, Result};
-use leveraged_token::MarketParams;
 use lev_math::Round;
+use leveraged_token::MarketParams;
 use levtoken_client::{
     bank::Bank,
     deploy::{deploy_localnet, mint_to_ix, LocalnetConfig},
@@ -76,7 +76,10 @@ impl DemoWorld {
         if let Some((eth_in, amount)) = lev_math::arbitrage_to_price(pool.reserve_a, pool.reserve_b, price.wad, pool.fee_bps as u64) {
             let me = self.bank.payer_key();
             let ixs = if eth_in {
-                vec![mint_to_ix(&levtoken_client::TOKEN_2022_ID, &self.eth, &self.lp_eth, &me, amount), self.keys.amm.swap(me, self.lp_eth, self.lp_usdc, true, amount, 0)]
+                vec![
+                    mint_to_ix(&levtoken_client::TOKEN_2022_ID, &self.eth, &self.lp_eth, &me, amount),
+                    self.keys.amm.swap(me, self.lp_eth, self.lp_usdc, true, amount, 0),
+                ]
             } else {
                 vec![mint_to_ix(&SPL_TOKEN_ID, &self.usdc, &self.lp_usdc, &me, amount), self.keys.amm.swap(me, self.lp_usdc, self.lp_eth, false, amount, 0)]
             };

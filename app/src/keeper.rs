@@ -52,10 +52,7 @@ pub async fn tick<C: Chain>(chain: &mut C, keys: &MarketKeys, cfg: &KeeperConfig
     }
     let me = chain.payer();
     let keeper_usdc = WalletAccounts::of(me, keys).usdc;
-    let ixs = [
-        levtoken_client::user::create_ata_idempotent_ix(&me, &me, &keys.quote_mint, &keys.quote_token_program),
-        keys.rebalance(me, keeper_usdc),
-    ];
+    let ixs = [levtoken_client::user::create_ata_idempotent_ix(&me, &me, &keys.quote_mint, &keys.quote_token_program), keys.rebalance(me, keeper_usdc)];
     if let Err(e) = chain.simulate(&ixs).await {
         return Ok(Tick::Skipped { reason: format!("simulation failed: {e}") });
     }
@@ -91,7 +88,13 @@ pub async fn tick<C: Chain>(chain: &mut C, keys: &MarketKeys, cfg: &KeeperConfig
 }
 
 /// Poll until `shutdown` resolves (Ctrl-C in the CLI), or `max_ticks` looks when given.
-pub async fn run<C: Chain>(chain: &mut C, keys: &MarketKeys, cfg: &KeeperConfig, max_ticks: Option<u64>, shutdown: impl std::future::Future<Output = ()>) -> Result<Vec<Tick>> {
+pub async fn run<C: Chain>(
+    chain: &mut C,
+    keys: &MarketKeys,
+    cfg: &KeeperConfig,
+    max_ticks: Option<u64>,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<Vec<Tick>> {
     tokio::pin!(shutdown);
     let mut log = Vec::new();
     let mut n = 0u64;

@@ -4,11 +4,11 @@
 //! `~/.config/solana/id.json`), `--json` for machine-readable output on every command.
 
 mod backtest;
+#[cfg(test)]
+mod cli_tests;
 mod commands;
 mod demo;
 mod keeper;
-#[cfg(test)]
-mod cli_tests;
 
 use std::path::PathBuf;
 
@@ -248,4 +248,3 @@ async fn main() -> Result<()> {
     }
     Ok(())
 }
-

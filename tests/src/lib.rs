@@ -15,7 +15,6 @@ use solana_account::Account;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-
 pub use levtoken_client;
 
 /// One dollar in USDC base units.
@@ -26,13 +25,7 @@ pub const ETH: u64 = 100_000_000;
 /// The default interest model of the tests: 0% base, 4% at 80% utilisation, 79% at 100%; a
 /// borrower is unsafe at 5x.
 pub fn default_pool_config() -> PoolConfig {
-    PoolConfig {
-        base_rate_bps: 0,
-        slope1_bps: 400,
-        slope2_bps: 7_500,
-        optimal_utilization_bps: 8_000,
-        liquidation_leverage_bps: 50_000,
-    }
+    PoolConfig { base_rate_bps: 0, slope1_bps: 400, slope2_bps: 7_500, optimal_utilization_bps: 8_000, liquidation_leverage_bps: 50_000 }
 }
 
 /// Price of one ETH base unit in USDC base units (times WAD) for a dollar price.
@@ -94,9 +87,7 @@ impl World {
         let lending = LendingPoolKeys::derive(usdc, SPL_TOKEN_ID);
         let amm = AmmPool::derive(eth, TOKEN_2022_ID, usdc, SPL_TOKEN_ID, SPL_TOKEN_ID);
         let admin = bank.payer_key();
-        bank.send(&[lending.init_pool(admin, default_pool_config()), amm.initialize(admin, cfg.amm_fee_bps)], &[])
-            .await
-            .expect("init markets");
+        bank.send(&[lending.init_pool(admin, default_pool_config()), amm.initialize(admin, cfg.amm_fee_bps)], &[]).await.expect("init markets");
 
         let mut world = World {
             bank,
@@ -223,13 +214,7 @@ use levtoken_client::{
 
 /// Parameters for tests that replay the seed's numbers: no protocol fees, a 5 bps venue.
 pub fn seed_params() -> MarketParams {
-    MarketParams {
-        mint_fee_bps: 0,
-        redeem_fee_bps: 0,
-        streaming_fee_bps_per_year: 0,
-        expected_swap_cost_bps: 5,
-        ..MarketParams::default_3x()
-    }
+    MarketParams { mint_fee_bps: 0, redeem_fee_bps: 0, streaming_fee_bps_per_year: 0, expected_swap_cost_bps: 5, ..MarketParams::default_3x() }
 }
 
 /// A wallet that can hold the leveraged token.

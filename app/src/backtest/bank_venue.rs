@@ -1,8 +1,8 @@
 //! The real programs in the in-process Solana runtime, driven hour by hour.
 
 use anyhow::{anyhow, Context, Result};
-use leveraged_token::{MarketParams, Rebalanced};
 use lev_math::{arbitrage_to_price, Round};
+use leveraged_token::{MarketParams, Rebalanced};
 use levtoken_client::{
     bank::Bank,
     chain::token_balance,
@@ -81,8 +81,7 @@ impl Venue for BankVenue {
 
     async fn arbitrage(&mut self) -> Result<()> {
         let pool: amm::Pool = self.bank.anchor_account(&self.keys.amm.pool).await;
-        let price = lev_math::Price::from_oracle(self.obs.price, PYTH_EXPO, levtoken_client::ETH_DECIMALS, levtoken_client::USDC_DECIMALS)
-            .context("price")?;
+        let price = lev_math::Price::from_oracle(self.obs.price, PYTH_EXPO, levtoken_client::ETH_DECIMALS, levtoken_client::USDC_DECIMALS).context("price")?;
         // The pool's side A is ETH (see deploy_localnet).
         let Some((eth_in, amount)) = arbitrage_to_price(pool.reserve_a, pool.reserve_b, price.wad, pool.fee_bps as u64) else { return Ok(()) };
         // Nothing to gain when the curve rounds the output to zero.
@@ -132,10 +131,8 @@ impl Venue for BankVenue {
     async fn mint(&mut self, usdc: u64) -> Result<bool> {
         let payer = self.bank.payer_key();
         let user = self.user.insecure_clone();
-        let ixs = [
-            mint_to_ix(&SPL_TOKEN_ID, &self.dep.usdc, &self.user_usdc, &payer, usdc),
-            self.keys.mint(user.pubkey(), self.user_usdc, self.user_lev, usdc, 0),
-        ];
+        let ixs =
+            [mint_to_ix(&SPL_TOKEN_ID, &self.dep.usdc, &self.user_usdc, &payer, usdc), self.keys.mint(user.pubkey(), self.user_usdc, self.user_lev, usdc, 0)];
         Ok(self.send(&ixs, &[&user]).await?.is_some())
     }
 

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
 use crate::commands::Rule;
+use anyhow::{Context, Result};
 
 use super::{
     metrics, plots, prices,

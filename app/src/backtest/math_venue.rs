@@ -4,12 +4,12 @@
 
 use anyhow::{anyhow, Result};
 use lending_pool::{Borrower, LendingPool, PoolConfig};
-use leveraged_token::{Market, MarketParams};
 use lev_math::{
-    arbitrage_to_price, fee_up, min_out_base_for_quote, min_out_quote_for_base, mint_borrow_amount, moved_toward_target, nav_added_down,
-    plan_rebalance, rebalance_trigger, redeem_share, scaled_for_borrow_up, scaled_for_repay_down, streaming_fee_tokens_down, swap_out_down,
-    tokens_for_nav_down, Plan, Price, Round, TradeLimits, Trigger,
+    arbitrage_to_price, fee_up, min_out_base_for_quote, min_out_quote_for_base, mint_borrow_amount, moved_toward_target, nav_added_down, plan_rebalance,
+    rebalance_trigger, redeem_share, scaled_for_borrow_up, scaled_for_repay_down, streaming_fee_tokens_down, swap_out_down, tokens_for_nav_down, Plan, Price,
+    Round, TradeLimits, Trigger,
 };
+use leveraged_token::{Market, MarketParams};
 use levtoken_client::{state::MarketState, ETH_DECIMALS, USDC_DECIMALS};
 
 use super::venue::{Fill, Venue};

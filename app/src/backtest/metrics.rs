@@ -83,7 +83,15 @@ pub fn compute(run: &StrategyRun) -> Metrics {
     let alive = || s.iter().filter(|x| !x.wiped);
     let max_leverage = alive().map(|x| x.max_leverage_in_hour).filter(|l| l.is_finite()).fold(0.0, f64::max);
     let min_nav_per_token = alive().map(|x| x.nav_per_token).fold(f64::INFINITY, f64::min);
-    let total_return = if n < 2 || wipeouts > 0 { if wipeouts > 0 { -1.0 } else { 0.0 } } else { s[n - 1].nav_per_token / s[0].nav_per_token - 1.0 };
+    let total_return = if n < 2 || wipeouts > 0 {
+        if wipeouts > 0 {
+            -1.0
+        } else {
+            0.0
+        }
+    } else {
+        s[n - 1].nav_per_token / s[0].nav_per_token - 1.0
+    };
 
     // Daily tracking: consecutive 24-sample steps inside one epoch with no wipe.
     let mut diffs = Vec::new();
@@ -173,7 +181,7 @@ fn usd(x: f64) -> String {
     let digits = whole.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -14,9 +14,7 @@ const FLOOR: f64 = 1e-7;
 
 fn register_font() -> Result<()> {
     static DONE: OnceLock<bool> = OnceLock::new();
-    let ok = *DONE.get_or_init(|| {
-        plotters::style::register_font("sans-serif", FontStyle::Normal, include_bytes!("../../assets/DejaVuSans.ttf")).is_ok()
-    });
+    let ok = *DONE.get_or_init(|| plotters::style::register_font("sans-serif", FontStyle::Normal, include_bytes!("../../assets/DejaVuSans.ttf")).is_ok());
     if ok {
         Ok(())
     } else {
@@ -37,7 +35,7 @@ fn thin<T: Copy>(v: &[T]) -> Vec<T> {
     let k = v.len().div_ceil(MAX_POINTS).max(1);
     let mut out: Vec<T> = v.iter().step_by(k).copied().collect();
     if let Some(last) = v.last() {
-        if (v.len() - 1) % k != 0 {
+        if !(v.len() - 1).is_multiple_of(k) {
             out.push(*last);
         }
     }
@@ -115,7 +113,13 @@ fn nav_chart(runs: &[StrategyRun], path: &Path, from: usize, to: usize, title: &
         .map_err(err)?;
     let n = series.len();
     for (i, (name, pts)) in series.into_iter().enumerate() {
-        let c = if i == n - 1 { RGBColor(0, 0, 0) } else if i == n - 2 { RGBColor(120, 120, 120) } else { color(i) };
+        let c = if i == n - 1 {
+            RGBColor(0, 0, 0)
+        } else if i == n - 2 {
+            RGBColor(120, 120, 120)
+        } else {
+            color(i)
+        };
         let width = if i == 0 { 3 } else { 1 };
         chart
             .draw_series(LineSeries::new(thin(&pts), c.stroke_width(width)))

@@ -24,9 +24,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<PricePoint>> {
     let header = lines.next().context("empty price file")?;
     let cols: Vec<String> = header.split(',').map(|c| c.trim().trim_matches('"').to_ascii_lowercase()).collect();
     let find = |names: &[&str]| cols.iter().position(|c| names.contains(&c.as_str()));
-    let Some(ts_col) = find(&["unix", "timestamp", "time", "open_time", "date_unix"]) else {
-        bail!("no unix/timestamp column in header: {header}")
-    };
+    let Some(ts_col) = find(&["unix", "timestamp", "time", "open_time", "date_unix"]) else { bail!("no unix/timestamp column in header: {header}") };
     let Some(close_col) = find(&["close"]) else { bail!("no close column in header: {header}") };
     let mut out = Vec::new();
     for (i, line) in lines.enumerate() {

@@ -5,8 +5,8 @@
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use leveraged_token::MarketParams;
 use lev_math::{TradeLimits, BPS, WAD};
+use leveraged_token::MarketParams;
 use levtoken_client::state::MarketState;
 
 use super::{
@@ -241,7 +241,7 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
                 let launch = scenario.initial_usdc as u128;
                 if nav < launch / 2 {
                     venue.mint((launch - nav) as u64).await?;
-                } else if nav < launch * 3 && rng.next_u64() % 2 == 0 {
+                } else if nav < launch * 3 && rng.next_u64().is_multiple_of(2) {
                     let usdc = (nav * pct as u128 / 10_000) as u64;
                     if usdc >= 10_000_000 {
                         venue.mint(usdc).await?;
@@ -343,7 +343,6 @@ pub fn progress_bar(len: u64, label: &str) -> ProgressBar {
     pb.set_prefix(label.to_string());
     pb
 }
-
 
 #[cfg(test)]
 mod tests {

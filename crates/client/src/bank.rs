@@ -24,11 +24,7 @@ type ProgramResult = Result<(), anchor_lang::prelude::ProgramError>;
 // account slice's lifetime to the call's is sound.
 macro_rules! native_entry {
     ($name:ident, $program:ident) => {
-        fn $name<'a, 'b, 'c, 'info>(
-            program_id: &'a Pubkey,
-            accounts: &'b [anchor_lang::prelude::AccountInfo<'info>],
-            data: &'c [u8],
-        ) -> ProgramResult {
+        fn $name<'a, 'b, 'c, 'info>(program_id: &'a Pubkey, accounts: &'b [anchor_lang::prelude::AccountInfo<'info>], data: &'c [u8]) -> ProgramResult {
             // SAFETY: all three borrows live for the whole call; only their names differ.
             let (accounts, data) = unsafe {
                 (
@@ -142,7 +138,7 @@ impl Bank {
             }
         }
         // The runtime advances slots in the background; a long session outlives a blockhash.
-        if self.nonce % 256 == 0 {
+        if self.nonce.is_multiple_of(256) {
             if let Ok(h) = self.ctx.banks_client.get_latest_blockhash().await {
                 self.ctx.last_blockhash = h;
             }
@@ -150,10 +146,8 @@ impl Bank {
         let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
         match self.ctx.banks_client.process_transaction_with_metadata(tx).await {
             Ok(res) => {
-                let (logs, compute_units, return_data) = res
-                    .metadata
-                    .map(|m| (m.log_messages, m.compute_units_consumed, m.return_data.map(|r| r.data)))
-                    .unwrap_or_default();
+                let (logs, compute_units, return_data) =
+                    res.metadata.map(|m| (m.log_messages, m.compute_units_consumed, m.return_data.map(|r| r.data))).unwrap_or_default();
                 match res.result {
                     Ok(()) => Ok(TxOutcome { logs, compute_units, return_data }),
                     Err(error) => Err(TxFailure { error, logs }),
@@ -194,14 +188,13 @@ impl Bank {
         let mut keys: Vec<&Keypair> = vec![payer];
         keys.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
         let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
-        let res = self.ctx.banks_client.simulate_transaction(tx).await.map_err(|e| TxFailure {
-            error: TransactionError::AccountNotFound,
-            logs: vec![format!("simulation transport error: {e}")],
-        })?;
-        let (logs, compute_units, return_data) = res
-            .simulation_details
-            .map(|d| (d.logs, d.units_consumed, d.return_data.map(|r| r.data)))
-            .unwrap_or_default();
+        let res = self
+            .ctx
+            .banks_client
+            .simulate_transaction(tx)
+            .await
+            .map_err(|e| TxFailure { error: TransactionError::AccountNotFound, logs: vec![format!("simulation transport error: {e}")] })?;
+        let (logs, compute_units, return_data) = res.simulation_details.map(|d| (d.logs, d.units_consumed, d.return_data.map(|r| r.data))).unwrap_or_default();
         match res.result {
             Some(Ok(())) => Ok(TxOutcome { logs, compute_units, return_data }),
             Some(Err(error)) => Err(TxFailure { error, logs }),

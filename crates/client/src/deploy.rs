@@ -5,8 +5,8 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token_2022::spl_token_2022;
 use lending_pool::PoolConfig;
-use leveraged_token::{InitMarketArgs, MarketParams};
 use lev_math::{Price, Round};
+use leveraged_token::{InitMarketArgs, MarketParams};
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;

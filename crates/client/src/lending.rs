@@ -83,12 +83,7 @@ impl LendingPoolKeys {
     pub fn register_borrower(&self, admin: Pubkey, authority: Pubkey, credit_limit: u64) -> Instruction {
         anchor_ix(
             lending_pool::ID,
-            accounts::RegisterBorrower {
-                admin,
-                pool: self.pool,
-                borrower: self.borrower(&authority),
-                system_program: anchor_lang::system_program::ID,
-            },
+            accounts::RegisterBorrower { admin, pool: self.pool, borrower: self.borrower(&authority), system_program: anchor_lang::system_program::ID },
             instruction::RegisterBorrower { authority, credit_limit },
         )
     }

@@ -3,6 +3,8 @@
 //! the `bank` feature) the in-process Solana runtime with all three programs registered.
 
 pub mod amm;
+#[cfg(feature = "bank")]
+pub mod bank;
 pub mod chain;
 pub mod deploy;
 pub mod events;
@@ -11,12 +13,10 @@ pub mod market;
 pub mod oracle;
 pub mod prefund;
 pub mod rng;
-pub mod state;
-pub mod user;
-#[cfg(feature = "bank")]
-pub mod bank;
 #[cfg(feature = "rpc-bank")]
 pub mod rpc_bank;
+pub mod state;
+pub mod user;
 
 pub use anchor_lang::prelude::Pubkey;
 use solana_instruction::Instruction;
@@ -33,11 +33,7 @@ pub const TOKEN_2022_ID: Pubkey = anchor_spl::token_2022::ID;
 pub fn compute_unit_limit_ix(units: u32) -> Instruction {
     let mut data = vec![2u8];
     data.extend_from_slice(&units.to_le_bytes());
-    Instruction {
-        program_id: anchor_lang::pubkey!("ComputeBudget111111111111111111111111111111"),
-        accounts: vec![],
-        data,
-    }
+    Instruction { program_id: anchor_lang::pubkey!("ComputeBudget111111111111111111111111111111"), accounts: vec![], data }
 }
 
 /// Build an Anchor instruction from its accounts struct and its data struct.

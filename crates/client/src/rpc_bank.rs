@@ -32,8 +32,7 @@ use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 use solana_transaction_status_client_types::{
     option_serializer::OptionSerializer, EncodedConfirmedTransactionWithStatusMeta, EncodedTransaction, EncodedTransactionWithStatusMeta,
-    TransactionBinaryEncoding, TransactionConfirmationStatus, TransactionStatus, UiReturnDataEncoding, UiTransactionReturnData,
-    UiTransactionStatusMeta,
+    TransactionBinaryEncoding, TransactionConfirmationStatus, TransactionStatus, UiReturnDataEncoding, UiTransactionReturnData, UiTransactionStatusMeta,
 };
 
 /// What the bank recorded of a landed transaction.

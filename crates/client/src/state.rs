@@ -4,11 +4,10 @@
 
 use anchor_lang::prelude::Pubkey;
 use lending_pool::{Borrower, LendingPool};
-use leveraged_token::{Market, LEV_DECIMALS};
 use lev_math::{
-    accrue_index_up, debt_from_scaled_up, nav_per_token, plan_rebalance, rebalance_trigger, streaming_fee_tokens_down, Plan, Position, Price,
-    Round, Trigger,
+    accrue_index_up, debt_from_scaled_up, nav_per_token, plan_rebalance, rebalance_trigger, streaming_fee_tokens_down, Plan, Position, Price, Round, Trigger,
 };
+use leveraged_token::{Market, LEV_DECIMALS};
 
 use crate::{
     amm::AmmPool,
@@ -142,8 +141,8 @@ impl MarketKeys {
         ] {
             let probe = AmmPool::derive(a, ta, b, tb, Pubkey::default());
             if let Some(acc) = chain.account(&probe.pool).await? {
-                let pool: amm::Pool = anchor_lang::AccountDeserialize::try_deserialize(&mut acc.data.as_slice())
-                    .map_err(|e| ChainError::Transport(format!("AMM pool: {e}")))?;
+                let pool: amm::Pool =
+                    anchor_lang::AccountDeserialize::try_deserialize(&mut acc.data.as_slice()).map_err(|e| ChainError::Transport(format!("AMM pool: {e}")))?;
                 let lp_owner = chain.account(&pool.lp_mint).await?.map(|a| a.owner).unwrap_or(crate::SPL_TOKEN_ID);
                 amm = Some(AmmPool::derive(a, ta, b, tb, lp_owner));
                 break;

@@ -2,9 +2,7 @@
 //! `--max-slippage-bps` flags.
 
 use anchor_lang::prelude::Pubkey;
-use lev_math::{
-    fee_up, mint_borrow_amount, nav_added_down, redeem_share, swap_out_down, tokens_for_nav_down, Round, BPS,
-};
+use lev_math::{fee_up, mint_borrow_amount, nav_added_down, redeem_share, swap_out_down, tokens_for_nav_down, Round, BPS};
 use solana_instruction::{AccountMeta, Instruction};
 
 use crate::{market::associated_token_address, market::MarketKeys, state::MarketState};

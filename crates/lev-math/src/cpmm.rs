@@ -72,10 +72,7 @@ pub fn withdraw_amounts_down(lp: u64, ra: u64, rb: u64, supply: u64) -> Option<(
     if lp == 0 || lp > supply {
         return None;
     }
-    Some((
-        to_u64(mul_div(lp as u128, ra as u128, supply as u128, Round::Down)?)?,
-        to_u64(mul_div(lp as u128, rb as u128, supply as u128, Round::Down)?)?,
-    ))
+    Some((to_u64(mul_div(lp as u128, ra as u128, supply as u128, Round::Down)?)?, to_u64(mul_div(lp as u128, rb as u128, supply as u128, Round::Down)?)?))
 }
 
 /// The exact-in trade that moves the pool's marginal price `rb/ra` (quote per base) to

@@ -21,11 +21,7 @@ impl RateModel {
     pub fn is_valid(&self) -> bool {
         self.optimal_utilization_bps > 0
             && self.optimal_utilization_bps < BPS
-            && self
-                .base_rate_bps
-                .checked_add(self.slope1_bps)
-                .and_then(|x| x.checked_add(self.slope2_bps))
-                .is_some_and(|max| max <= 100 * BPS)
+            && self.base_rate_bps.checked_add(self.slope1_bps).and_then(|x| x.checked_add(self.slope2_bps)).is_some_and(|max| max <= 100 * BPS)
     }
 
     /// Annual borrow rate in bps at `utilization_bps`, rounded up (against the borrower).
@@ -57,12 +53,7 @@ pub fn accrue_index_up(index_wad: u128, rate_bps: u64, elapsed_secs: u64) -> Opt
     if elapsed_secs == 0 || rate_bps == 0 {
         return Some(index_wad);
     }
-    let growth = mul_div(
-        WAD,
-        (rate_bps as u128).checked_mul(elapsed_secs as u128)?,
-        (BPS as u128).checked_mul(SECONDS_PER_YEAR as u128)?,
-        Round::Up,
-    )?;
+    let growth = mul_div(WAD, (rate_bps as u128).checked_mul(elapsed_secs as u128)?, (BPS as u128).checked_mul(SECONDS_PER_YEAR as u128)?, Round::Up)?;
     mul_div(index_wad, WAD.checked_add(growth)?, WAD, Round::Up)
 }
 

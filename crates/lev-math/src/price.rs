@@ -19,16 +19,9 @@ impl Price {
         if mantissa <= 0 {
             return None;
         }
-        let e = expo
-            .checked_add(quote_decimals as i32)?
-            .checked_sub(base_decimals as i32)?
-            .checked_add(18)?;
+        let e = expo.checked_add(quote_decimals as i32)?.checked_sub(base_decimals as i32)?.checked_add(18)?;
         let m = mantissa as u128;
-        let wad = if e >= 0 {
-            m.checked_mul(10u128.checked_pow(e as u32)?)?
-        } else {
-            m / 10u128.checked_pow((-e) as u32)?
-        };
+        let wad = if e >= 0 { m.checked_mul(10u128.checked_pow(e as u32)?)? } else { m / 10u128.checked_pow((-e) as u32)? };
         if wad == 0 {
             None
         } else {
@@ -39,15 +32,8 @@ impl Price {
     /// Whole-unit price with `decimals` digits (e.g. dollars per ETH with 2 decimals), for display
     /// and for writing oracle accounts in tests: the inverse of [`Price::from_oracle`].
     pub fn to_oracle_mantissa(&self, expo: i32, base_decimals: u8, quote_decimals: u8) -> Option<i64> {
-        let e = expo
-            .checked_add(quote_decimals as i32)?
-            .checked_sub(base_decimals as i32)?
-            .checked_add(18)?;
-        let m = if e >= 0 {
-            self.wad / 10u128.checked_pow(e as u32)?
-        } else {
-            self.wad.checked_mul(10u128.checked_pow((-e) as u32)?)?
-        };
+        let e = expo.checked_add(quote_decimals as i32)?.checked_sub(base_decimals as i32)?.checked_add(18)?;
+        let m = if e >= 0 { self.wad / 10u128.checked_pow(e as u32)? } else { self.wad.checked_mul(10u128.checked_pow((-e) as u32)?)? };
         i64::try_from(m).ok()
     }
 

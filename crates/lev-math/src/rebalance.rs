@@ -249,7 +249,15 @@ mod tests {
     }
 
     fn band() -> Band {
-        Band { target_bps: 30_000, low_bps: 28_000, high_bps: 32_000, emergency_bps: 36_000, min_interval_secs: 86_400, recentre_tolerance_bps: 500, recentre_share_bps: BPS }
+        Band {
+            target_bps: 30_000,
+            low_bps: 28_000,
+            high_bps: 32_000,
+            emergency_bps: 36_000,
+            min_interval_secs: 86_400,
+            recentre_tolerance_bps: 500,
+            recentre_share_bps: BPS,
+        }
     }
 
     #[test]

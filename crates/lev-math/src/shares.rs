@@ -16,43 +16,23 @@ pub const VIRTUAL_ASSETS: u128 = 1_000;
 /// Shares minted for depositing `assets` into a pot worth `total_assets` with `total_shares`
 /// outstanding. Rounded down: the depositor never gets more than their share.
 pub fn shares_for_assets_down(assets: u128, total_assets: u128, total_shares: u128) -> Option<u64> {
-    to_u64(mul_div(
-        assets,
-        total_shares.checked_add(VIRTUAL_SHARES)?,
-        total_assets.checked_add(VIRTUAL_ASSETS)?,
-        Round::Down,
-    )?)
+    to_u64(mul_div(assets, total_shares.checked_add(VIRTUAL_SHARES)?, total_assets.checked_add(VIRTUAL_ASSETS)?, Round::Down)?)
 }
 
 /// Shares that must be burned to take exactly `assets` out. Rounded up: a withdrawer never burns
 /// fewer shares than the assets are worth.
 pub fn shares_for_assets_up(assets: u128, total_assets: u128, total_shares: u128) -> Option<u64> {
-    to_u64(mul_div(
-        assets,
-        total_shares.checked_add(VIRTUAL_SHARES)?,
-        total_assets.checked_add(VIRTUAL_ASSETS)?,
-        Round::Up,
-    )?)
+    to_u64(mul_div(assets, total_shares.checked_add(VIRTUAL_SHARES)?, total_assets.checked_add(VIRTUAL_ASSETS)?, Round::Up)?)
 }
 
 /// Assets paid for burning `shares`. Rounded down: a redeemer never gets more than their share.
 pub fn assets_for_shares_down(shares: u128, total_assets: u128, total_shares: u128) -> Option<u64> {
-    to_u64(mul_div(
-        shares,
-        total_assets.checked_add(VIRTUAL_ASSETS)?,
-        total_shares.checked_add(VIRTUAL_SHARES)?,
-        Round::Down,
-    )?)
+    to_u64(mul_div(shares, total_assets.checked_add(VIRTUAL_ASSETS)?, total_shares.checked_add(VIRTUAL_SHARES)?, Round::Down)?)
 }
 
 /// Pro-rata part of `amount` owned by `shares` of `total_shares` (plus the virtual shares).
 pub fn pro_rata(amount: u64, shares: u64, total_shares: u64, round: Round) -> Option<u64> {
-    to_u64(mul_div(
-        amount as u128,
-        shares as u128,
-        (total_shares as u128).checked_add(VIRTUAL_SHARES)?,
-        round,
-    )?)
+    to_u64(mul_div(amount as u128, shares as u128, (total_shares as u128).checked_add(VIRTUAL_SHARES)?, round)?)
 }
 
 #[cfg(test)]

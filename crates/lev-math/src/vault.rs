@@ -49,12 +49,7 @@ impl Position {
 /// offset so it is defined for an empty vault (1 token = 1 USDC at launch).
 pub fn nav_per_token(nav: u128, supply: u64, token_decimals: u8, round: Round) -> Option<u64> {
     let unit = 10u128.checked_pow(token_decimals as u32)?;
-    to_u64(mul_div(
-        nav.checked_add(VIRTUAL_ASSETS)?,
-        unit,
-        (supply as u128).checked_add(VIRTUAL_SHARES)?,
-        round,
-    )?)
+    to_u64(mul_div(nav.checked_add(VIRTUAL_ASSETS)?, unit, (supply as u128).checked_add(VIRTUAL_SHARES)?, round)?)
 }
 
 /// USDC the vault borrows alongside a deposit of `usdc_in` so the mint keeps leverage unchanged

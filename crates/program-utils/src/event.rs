@@ -12,10 +12,7 @@ pub fn emit<E: Event>(event: E) {
     #[cfg(not(target_os = "solana"))]
     {
         use base64::Engine as _;
-        solana_sysvar::program_stubs::sol_log(&format!(
-            "Program data: {}",
-            base64::engine::general_purpose::STANDARD.encode(event.data())
-        ));
+        solana_sysvar::program_stubs::sol_log(&format!("Program data: {}", base64::engine::general_purpose::STANDARD.encode(event.data())));
     }
 }
 

@@ -29,11 +29,7 @@ pub fn sweep_prefunded_pda<'info>(
     let mut signer = refs;
     signer.push(&bump);
     system_program::transfer(
-        CpiContext::new_with_signer(
-            system_program.key(),
-            system_program::Transfer { from: target.clone(), to: payer.clone() },
-            &[&signer],
-        ),
+        CpiContext::new_with_signer(system_program.key(), system_program::Transfer { from: target.clone(), to: payer.clone() }, &[&signer]),
         lamports,
     )?;
     Ok(Some((pda, lamports)))

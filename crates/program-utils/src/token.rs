@@ -13,17 +13,8 @@ pub fn transfer<'info>(
     signer_seeds: &[&[&[u8]]],
     amount: u64,
 ) -> Result<()> {
-    let accounts = TransferChecked {
-        from: from.to_account_info(),
-        mint: mint.to_account_info(),
-        to: to.to_account_info(),
-        authority: authority.clone(),
-    };
-    token_interface::transfer_checked(
-        CpiContext::new_with_signer(token_program.key(), accounts, signer_seeds),
-        amount,
-        mint.decimals,
-    )
+    let accounts = TransferChecked { from: from.to_account_info(), mint: mint.to_account_info(), to: to.to_account_info(), authority: authority.clone() };
+    token_interface::transfer_checked(CpiContext::new_with_signer(token_program.key(), accounts, signer_seeds), amount, mint.decimals)
 }
 
 pub fn mint_to<'info>(

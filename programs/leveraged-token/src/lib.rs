@@ -9,16 +9,16 @@
 
 use anchor_lang::prelude::*;
 
-pub mod market_core;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod market_core;
 pub mod state;
 
-pub use market_core::*;
 pub use errors::LevError;
 pub use events::*;
 pub use instructions::*;
+pub use market_core::*;
 pub use state::*;
 
 declare_id!("GNyr8vogG7qqNc2BSPET9yxa51Dv2BZyJburFzv9Ra2T");

@@ -75,13 +75,11 @@ pub struct MarketCore<'info> {
 /// The oracle price after owner (by type), address, feed, staleness, verification and confidence
 /// checks. Never a client-supplied number.
 pub fn read_oracle(oracle: &PriceUpdateV2, market: &Market, clock: &Clock) -> Result<Price> {
-    let p = oracle
-        .get_price_no_older_than(clock, market.params.oracle_max_staleness_secs, &market.feed_id)
-        .map_err(|e| match e {
-            GetPriceError::PriceTooOld => error!(LevError::OracleStale),
-            GetPriceError::MismatchedFeedId => error!(LevError::OracleWrongFeed),
-            _ => error!(LevError::OracleInvalid),
-        })?;
+    let p = oracle.get_price_no_older_than(clock, market.params.oracle_max_staleness_secs, &market.feed_id).map_err(|e| match e {
+        GetPriceError::PriceTooOld => error!(LevError::OracleStale),
+        GetPriceError::MismatchedFeedId => error!(LevError::OracleWrongFeed),
+        _ => error!(LevError::OracleInvalid),
+    })?;
     // A price published in the future is as suspicious as a stale one.
     require!(p.publish_time <= clock.unix_timestamp, LevError::OracleInvalid);
     let conf_bps = Price::confidence_bps(p.price, p.conf).ok_or(LevError::OracleInvalid)?;
@@ -187,9 +185,27 @@ impl<'info> MarketCore<'info> {
     pub fn swap(&mut self, buy: bool, amount_in: u64, min_out: u64) -> Result<u64> {
         let (src_before, dst_before) = self.vault_balances(buy);
         let (source, destination, venue_in, venue_out, mint_in, mint_out, tp_in, tp_out) = if buy {
-            (&self.quote_vault, &self.collateral_vault, &self.swap_quote_vault, &self.swap_collateral_vault, &self.quote_mint, &self.collateral_mint, &self.quote_token_program, &self.collateral_token_program)
+            (
+                &self.quote_vault,
+                &self.collateral_vault,
+                &self.swap_quote_vault,
+                &self.swap_collateral_vault,
+                &self.quote_mint,
+                &self.collateral_mint,
+                &self.quote_token_program,
+                &self.collateral_token_program,
+            )
         } else {
-            (&self.collateral_vault, &self.quote_vault, &self.swap_collateral_vault, &self.swap_quote_vault, &self.collateral_mint, &self.quote_mint, &self.collateral_token_program, &self.quote_token_program)
+            (
+                &self.collateral_vault,
+                &self.quote_vault,
+                &self.swap_collateral_vault,
+                &self.swap_quote_vault,
+                &self.collateral_mint,
+                &self.quote_mint,
+                &self.collateral_token_program,
+                &self.quote_token_program,
+            )
         };
         // The venue-neutral swap shape (see `amm::Swap`): same accounts, same instruction data.
         let metas = vec![

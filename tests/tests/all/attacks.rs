@@ -488,7 +488,14 @@ async fn attack_first_depositor_inflation_on_the_token() {
     m.mint(&mallory, USD, 0).await.unwrap();
     let donor = m.w.user(0, 10 * ETH).await;
     let ix = anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
-        &TOKEN_2022_ID, &donor.eth, &m.w.eth, &m.keys.collateral_vault, &donor.key(), &[], 10 * ETH, 8,
+        &TOKEN_2022_ID,
+        &donor.eth,
+        &m.w.eth,
+        &m.keys.collateral_vault,
+        &donor.key(),
+        &[],
+        10 * ETH,
+        8,
     )
     .unwrap();
     m.w.bank.send(&[ix], &[&donor.kp]).await.unwrap();
@@ -511,7 +518,14 @@ async fn attack_first_depositor_inflation_on_the_lending_pool() {
     let mshares = w.bank.create_token_account(&w.lending.share_mint, &mallory.key(), &SPL_TOKEN_ID).await;
     w.bank.send(&[w.lending.deposit(mallory.key(), mallory.usdc, mshares, 1, 0)], &[&mallory.kp]).await.unwrap();
     let ix = anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
-        &SPL_TOKEN_ID, &mallory.usdc, &w.usdc, &w.lending.liquidity_vault, &mallory.key(), &[], 100_000 * USD, 6,
+        &SPL_TOKEN_ID,
+        &mallory.usdc,
+        &w.usdc,
+        &w.lending.liquidity_vault,
+        &mallory.key(),
+        &[],
+        100_000 * USD,
+        6,
     )
     .unwrap();
     w.bank.send(&[ix], &[&mallory.kp]).await.unwrap();

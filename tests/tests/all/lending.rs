@@ -165,7 +165,14 @@ async fn lending_donation_does_not_move_the_share_price() {
     w.bank.send(&[w.lending.deposit(attacker.key(), attacker.usdc, att_shares, 1, 0)], &[&attacker.kp]).await.unwrap();
     // Donate straight into the vault.
     let ix = anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
-        &SPL_TOKEN_ID, &attacker.usdc, &w.usdc, &w.lending.liquidity_vault, &attacker.key(), &[], 1_000_000 * USD, 6,
+        &SPL_TOKEN_ID,
+        &attacker.usdc,
+        &w.usdc,
+        &w.lending.liquidity_vault,
+        &attacker.key(),
+        &[],
+        1_000_000 * USD,
+        6,
     )
     .unwrap();
     w.bank.send(&[ix], &[&attacker.kp]).await.unwrap();

@@ -1,10 +1,10 @@
 //! Integration tests: the real programs in the in-process Solana runtime, with the real SPL Token
 //! and Token-2022 programs.
 
+mod adversarial;
 mod amm;
+mod attacks;
+mod invariants;
 mod lending;
 mod market;
 mod seed;
-mod attacks;
-mod adversarial;
-mod invariants;

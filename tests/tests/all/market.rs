@@ -2,8 +2,8 @@
 //! oracle checks, the rebalance rules and the emergency path.
 
 use amm::AmmError;
-use leveraged_token::{FeesAccrued, LevError, MarketParams, Rebalanced, Redeemed};
 use lev_math::{streaming_fee_tokens_down, SECONDS_PER_YEAR};
+use leveraged_token::{FeesAccrued, LevError, MarketParams, Rebalanced, Redeemed};
 use levtoken_client::events::parse_events;
 use levtoken_tests::*;
 use solana_signer::Signer;
@@ -239,7 +239,7 @@ async fn partial_recentre_trades_only_part_of_the_way_back_from_the_band_edge() 
     let ev: Vec<Rebalanced> = parse_events(&m.rebalance().await.expect("emergency").logs);
     assert_eq!((ev[0].trigger, ev[0].aim_bps), (0, 30_000));
     let after = m.nav().await.leverage_bps;
-    assert!(after >= 30_000 && after < 31_000, "{}", lev_x(after));
+    assert!((30_000..31_000).contains(&after), "{}", lev_x(after));
 }
 
 #[tokio::test]
@@ -325,7 +325,13 @@ async fn admin_actions_and_parameter_bounds() {
 
     // Venues: a keeper cannot route through a pool of its choosing; the admin can re-point.
     let other_quote = m.w.bank.create_mint(&levtoken_client::SPL_TOKEN_ID, 6).await;
-    let other = levtoken_client::amm::AmmPool::derive(m.w.eth, levtoken_client::TOKEN_2022_ID, other_quote, levtoken_client::SPL_TOKEN_ID, levtoken_client::SPL_TOKEN_ID);
+    let other = levtoken_client::amm::AmmPool::derive(
+        m.w.eth,
+        levtoken_client::TOKEN_2022_ID,
+        other_quote,
+        levtoken_client::SPL_TOKEN_ID,
+        levtoken_client::SPL_TOKEN_ID,
+    );
     let payer = m.w.bank.payer_key();
     m.w.bank.send(&[other.initialize(payer, 30)], &[]).await.unwrap();
     let mut rerouted = m.keys;

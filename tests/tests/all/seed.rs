@@ -4,8 +4,8 @@
 //! every price move. Tolerances below come from that fee (paid on every swap: 0.05% of $300 at mint,
 //! of ~$120 at rebalance) and from integer rounding (a few base units).
 
-use leveraged_token::{Minted, Rebalanced};
 use lev_math::Round;
+use leveraged_token::{Minted, Rebalanced};
 use levtoken_client::events::parse_events;
 use levtoken_tests::*;
 

@@ -46,8 +46,7 @@ pub fn handle_add_liquidity(ctx: Context<AddLiquidity>, max_a: u64, max_b: u64, 
         let lp = initial_lp_down(max_a, max_b).ok_or(AmmError::DepositTooSmall)?;
         (lp, max_a, max_b, MINIMUM_LIQUIDITY)
     } else {
-        let (lp, a, b) = proportional_deposit(max_a, max_b, pool.reserve_a, pool.reserve_b, pool.lp_supply)
-            .ok_or(AmmError::DepositTooSmall)?;
+        let (lp, a, b) = proportional_deposit(max_a, max_b, pool.reserve_a, pool.reserve_b, pool.lp_supply).ok_or(AmmError::DepositTooSmall)?;
         (lp, a, b, 0)
     };
     require!(lp >= min_lp, AmmError::LpBelowMinimum);

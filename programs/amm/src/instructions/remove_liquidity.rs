@@ -43,8 +43,7 @@ pub fn handle_remove_liquidity(ctx: Context<RemoveLiquidity>, lp_amount: u64, mi
     require!(lp_amount > 0, AmmError::ZeroAmount);
     let pool = &ctx.accounts.pool;
     require!(pool.lp_supply > 0, AmmError::EmptyPool);
-    let (amount_a, amount_b) =
-        withdraw_amounts_down(lp_amount, pool.reserve_a, pool.reserve_b, pool.lp_supply).ok_or(AmmError::MathOverflow)?;
+    let (amount_a, amount_b) = withdraw_amounts_down(lp_amount, pool.reserve_a, pool.reserve_b, pool.lp_supply).ok_or(AmmError::MathOverflow)?;
     require!(amount_a >= min_a && amount_b >= min_b, AmmError::WithdrawBelowMinimum);
     require!(amount_a > 0 || amount_b > 0, AmmError::ZeroAmount);
 

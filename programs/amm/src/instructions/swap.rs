@@ -60,15 +60,7 @@ pub fn handle_swap(ctx: Context<Swap>, amount_in: u64, min_out: u64) -> Result<(
     let pool_key = pool.key();
     let bump = [pool.authority_bump];
     let seeds = Pool::authority_seeds(&pool_key, &bump);
-    token::transfer(
-        &a.output_token_program,
-        &a.output_vault,
-        &a.user_destination,
-        &a.output_mint,
-        &a.authority.to_account_info(),
-        &[&seeds],
-        amount_out,
-    )?;
+    token::transfer(&a.output_token_program, &a.output_vault, &a.user_destination, &a.output_mint, &a.authority.to_account_info(), &[&seeds], amount_out)?;
 
     let pool = &mut ctx.accounts.pool;
     let new_in = reserve_in.checked_add(amount_in).ok_or(AmmError::MathOverflow)?;

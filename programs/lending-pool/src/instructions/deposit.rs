@@ -39,8 +39,7 @@ pub fn handle_deposit(ctx: Context<Deposit>, amount: u64, min_shares: u64) -> Re
     let now = Clock::get()?.unix_timestamp;
     ctx.accounts.pool.accrue(now)?;
     let pool = &ctx.accounts.pool;
-    let shares = shares_for_assets_down(amount as u128, pool.total_assets()?, pool.total_shares as u128)
-        .ok_or(LendingError::MathOverflow)?;
+    let shares = shares_for_assets_down(amount as u128, pool.total_assets()?, pool.total_shares as u128).ok_or(LendingError::MathOverflow)?;
     require!(shares > 0, LendingError::DepositTooSmall);
     require!(shares >= min_shares, LendingError::SharesBelowMinimum);
 
@@ -54,13 +53,6 @@ pub fn handle_deposit(ctx: Context<Deposit>, amount: u64, min_shares: u64) -> Re
     let pool = &mut ctx.accounts.pool;
     pool.cash = pool.cash.checked_add(amount).ok_or(LendingError::MathOverflow)?;
     pool.total_shares = pool.total_shares.checked_add(shares).ok_or(LendingError::MathOverflow)?;
-    program_utils::emit(Deposited {
-        pool: pool.key(),
-        lender: ctx.accounts.lender.key(),
-        amount,
-        shares,
-        cash: pool.cash,
-        total_shares: pool.total_shares,
-    });
+    program_utils::emit(Deposited { pool: pool.key(), lender: ctx.accounts.lender.key(), amount, shares, cash: pool.cash, total_shares: pool.total_shares });
     Ok(())
 }

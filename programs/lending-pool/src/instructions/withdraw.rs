@@ -34,14 +34,12 @@ pub struct Withdraw<'info> {
     pub token_program: Interface<'info, TokenInterface>,
 }
 
-
 pub fn handle_withdraw(ctx: Context<Withdraw>, shares: u64, min_amount: u64) -> Result<()> {
     require!(shares > 0, LendingError::ZeroAmount);
     let now = Clock::get()?.unix_timestamp;
     ctx.accounts.pool.accrue(now)?;
     let pool = &ctx.accounts.pool;
-    let amount = assets_for_shares_down(shares as u128, pool.total_assets()?, pool.total_shares as u128)
-        .ok_or(LendingError::MathOverflow)?;
+    let amount = assets_for_shares_down(shares as u128, pool.total_assets()?, pool.total_shares as u128).ok_or(LendingError::MathOverflow)?;
     require!(amount > 0, LendingError::ZeroAmount);
     require!(amount >= min_amount, LendingError::AmountBelowMinimum);
     require!(amount <= pool.cash, LendingError::InsufficientLiquidity);
@@ -56,13 +54,6 @@ pub fn handle_withdraw(ctx: Context<Withdraw>, shares: u64, min_amount: u64) -> 
     let pool = &mut ctx.accounts.pool;
     pool.cash -= amount;
     pool.total_shares = pool.total_shares.checked_sub(shares).ok_or(LendingError::MathOverflow)?;
-    program_utils::emit(Withdrawn {
-        pool: pool.key(),
-        lender: ctx.accounts.lender.key(),
-        amount,
-        shares,
-        cash: pool.cash,
-        total_shares: pool.total_shares,
-    });
+    program_utils::emit(Withdrawn { pool: pool.key(), lender: ctx.accounts.lender.key(), amount, shares, cash: pool.cash, total_shares: pool.total_shares });
     Ok(())
 }

@@ -51,8 +51,7 @@ impl PoolConfig {
 
     pub fn validate(&self) -> Result<()> {
         require!(
-            self.rate_model().is_valid()
-                && (MIN_LIQUIDATION_LEVERAGE_BPS..=MAX_LIQUIDATION_LEVERAGE_BPS).contains(&self.liquidation_leverage_bps),
+            self.rate_model().is_valid() && (MIN_LIQUIDATION_LEVERAGE_BPS..=MAX_LIQUIDATION_LEVERAGE_BPS).contains(&self.liquidation_leverage_bps),
             LendingError::InvalidConfig
         );
         Ok(())

@@ -7,8 +7,7 @@ use lending_pool::{program::LendingPool as LendingProgram, LendingPool};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::{
-    LevError, Market, MarketInitialized, MarketParams, COLLATERAL_VAULT_SEED, LEV_DECIMALS, LEV_MINT_SEED, MARKET_SEED, MAX_SWAP_PROGRAMS,
-    QUOTE_VAULT_SEED,
+    LevError, Market, MarketInitialized, MarketParams, COLLATERAL_VAULT_SEED, LEV_DECIMALS, LEV_MINT_SEED, MARKET_SEED, MAX_SWAP_PROGRAMS, QUOTE_VAULT_SEED,
 };
 
 /// Everything `init_market` is told besides accounts.
@@ -178,10 +177,7 @@ pub fn handle_init_market(mut ctx: Context<InitMarket>, market_id: u64, args: In
     let top_up = needed.saturating_sub(mint_info.lamports());
     if top_up > 0 {
         system_program::transfer(
-            CpiContext::new(
-                a.system_program.key(),
-                system_program::Transfer { from: a.admin.to_account_info(), to: mint_info.clone() },
-            ),
+            CpiContext::new(a.system_program.key(), system_program::Transfer { from: a.admin.to_account_info(), to: mint_info.clone() }),
             top_up,
         )?;
     }
@@ -205,12 +201,6 @@ pub fn handle_init_market(mut ctx: Context<InitMarket>, market_id: u64, args: In
         args.uri,
     )?;
 
-    program_utils::emit(MarketInitialized {
-        market: market_key,
-        market_id,
-        admin: a.market.admin,
-        lev_mint: a.market.lev_mint,
-        params: a.market.params,
-    });
+    program_utils::emit(MarketInitialized { market: market_key, market_id, admin: a.market.admin, lev_mint: a.market.lev_mint, params: a.market.params });
     Ok(())
 }

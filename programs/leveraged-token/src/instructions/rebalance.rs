@@ -55,10 +55,7 @@ pub fn handle_rebalance(mut ctx: Context<Rebalance>) -> Result<()> {
     };
 
     let lev_after = leverage_up(&a.core.position()?, price);
-    require!(
-        moved_toward_target(lev_before, lev_after, params.target_leverage_bps, params.overshoot_tolerance_bps),
-        LevError::RebalanceOvershoot
-    );
+    require!(moved_toward_target(lev_before, lev_after, params.target_leverage_bps, params.overshoot_tolerance_bps), LevError::RebalanceOvershoot);
     a.core.market.last_rebalance_ts = now;
     program_utils::emit(Rebalanced {
         market: a.core.market.key(),

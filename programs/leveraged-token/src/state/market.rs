@@ -65,8 +65,7 @@ impl Market {
 
     /// Whether `(program, pool)` is an allowlisted venue.
     pub fn swap_allowed(&self, program: &Pubkey, pool: &Pubkey) -> bool {
-        *program != Pubkey::default()
-            && self.swap_programs.iter().zip(self.swap_pools.iter()).any(|(p, q)| p == program && q == pool)
+        *program != Pubkey::default() && self.swap_programs.iter().zip(self.swap_pools.iter()).any(|(p, q)| p == program && q == pool)
     }
 
     /// The position at `debt`.
