@@ -212,6 +212,7 @@ impl MathVenue {
         let price = self.price();
         let pos = self.market.position(self.debt()?);
         let params = self.market.params;
+        need(params.emergency_within_pool(self.pool.config.liquidation_leverage_bps), "PoolRiskChanged")?;
         let supply = self.supply;
         let empty = pos.collateral == 0 && pos.debt == 0;
         let nav_before = if empty { 0 } else { some(pos.nav(price, Round::Up), "VaultInsolvent")? };

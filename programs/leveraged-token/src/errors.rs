@@ -58,4 +58,6 @@ pub enum LevError {
     MathOverflow,
     #[msg("Not an uninitialised, system-owned PDA of this program holding lamports")]
     NotAPrefundedPda,
+    #[msg("The lending pool now considers borrowers unsafe below this market's emergency threshold; minting is closed until the parameters are re-validated")]
+    PoolRiskChanged,
 }

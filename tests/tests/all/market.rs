@@ -243,6 +243,29 @@ async fn partial_recentre_trades_only_part_of_the_way_back_from_the_band_edge() 
 }
 
 #[tokio::test]
+async fn minting_closes_while_the_pool_no_longer_covers_the_emergency_threshold() {
+    let mut m = MarketWorld::new(world(), seed_params()).await;
+    let alice = m.holder(10_000 * USD).await;
+    m.mint(&alice, 1_000 * USD, 0).await.unwrap();
+    let admin = m.w.bank.payer_key();
+    // The pool's admin moves its liquidation point from 5x to 4x: 80% of it is 3.2x, below the
+    // market's 3.6x emergency threshold, so the market would no longer de-lever in time.
+    let risky = lending_pool::PoolConfig { liquidation_leverage_bps: 40_000, ..default_pool_config() };
+    m.w.bank.send(&[m.keys.lending.set_config(admin, risky)], &[]).await.unwrap();
+    let keys = [m.keys.market, m.keys.collateral_vault, m.keys.lev_mint, alice.user.usdc, alice.lev];
+    let before = m.w.bank.snapshot(&keys).await;
+    assert_error(m.mint(&alice, 100 * USD, 0).await, LevError::PoolRiskChanged);
+    assert_unchanged(&keys, &before, &m.w.bank.snapshot(&keys).await);
+    // Holders can still leave.
+    let t = m.lev_balance(&alice).await;
+    m.redeem(&alice, t / 2, 0).await.expect("redemption stays open");
+    // Parameters the pool supports (emergency at 3.2x, band 2.8–3.1x) reopen minting.
+    let p = MarketParams { band_high_bps: 31_000, emergency_leverage_bps: 32_000, ..seed_params() };
+    m.w.bank.send(&[m.keys.update_params(admin, p)], &[]).await.expect("re-validated parameters");
+    m.mint(&alice, 100 * USD, 0).await.expect("minting reopens");
+}
+
+#[tokio::test]
 async fn slippage_bound_against_the_oracle_is_enforced() {
     let mut m = MarketWorld::new(world(), seed_params()).await;
     let alice = m.holder(10_000 * USD).await;

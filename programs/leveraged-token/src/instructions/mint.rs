@@ -30,6 +30,7 @@ pub fn handle_mint(mut ctx: Context<MintLev>, usdc_in: u64, min_tokens_out: u64)
     let price = a.core.price(&clock)?;
     let pos = a.core.position()?;
     let params = a.core.market.params;
+    require!(params.emergency_within_pool(a.core.lending_pool.config.liquidation_leverage_bps), LevError::PoolRiskChanged);
     let supply = a.core.lev_mint.supply;
 
     let empty = pos.collateral == 0 && pos.debt == 0;

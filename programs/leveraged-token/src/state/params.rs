@@ -81,14 +81,21 @@ pub struct MarketParams {
 }
 
 impl MarketParams {
+    /// Whether a lending pool that considers a borrower unsafe at `liquidation_leverage_bps` still
+    /// leaves the emergency threshold its margin (at most 80% of that point). Checked when the
+    /// parameters are set and, because the pool's admin may change its configuration later, again
+    /// before every mint.
+    pub fn emergency_within_pool(&self, liquidation_leverage_bps: u64) -> bool {
+        self.emergency_leverage_bps <= liquidation_leverage_bps.saturating_mul(bounds::EMERGENCY_MAX_SHARE_OF_LIQUIDATION_BPS) / BPS
+    }
+
     /// Validate against [`bounds`] and the lending pool's liquidation leverage.
     pub fn validate(&self, liquidation_leverage_bps: u64) -> Result<()> {
         use bounds::*;
         let band = self.band();
-        let emergency_cap = liquidation_leverage_bps.saturating_mul(EMERGENCY_MAX_SHARE_OF_LIQUIDATION_BPS) / BPS;
         let ok = (TARGET_MIN_BPS..=TARGET_MAX_BPS).contains(&self.target_leverage_bps)
             && band.is_valid()
-            && self.emergency_leverage_bps <= emergency_cap
+            && self.emergency_within_pool(liquidation_leverage_bps)
             && self.min_rebalance_interval_secs <= MAX_REBALANCE_INTERVAL_SECS
             && self.recentre_tolerance_bps < self.band_high_bps - self.target_leverage_bps
             && self.max_trade_quote > 0
