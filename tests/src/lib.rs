@@ -7,11 +7,13 @@ use lending_pool::PoolConfig;
 use lev_math::{Price, WAD};
 use levtoken_client::{
     amm::AmmPool,
+    anchor_ix,
     bank::{Bank, TxFailure, TxOutcome},
     lending::LendingPoolKeys,
     ETH_DECIMALS, SPL_TOKEN_ID, TOKEN_2022_ID, USDC_DECIMALS,
 };
 use solana_account::Account;
+use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -221,6 +223,28 @@ pub fn seed_params() -> MarketParams {
 pub struct Holder {
     pub user: User,
     pub lev: Pubkey,
+}
+
+/// Holder `h`'s mint of `usdc` (no minimum) with `f` applied to its accounts: how the attack tests
+/// build one substituted account at a time.
+pub fn mint_ix(keys: &MarketKeys, h: &Holder, usdc: u64, f: impl FnOnce(&mut leveraged_token::accounts::MintLev)) -> Instruction {
+    let mut a = keys.mint_accounts(h.user.key(), h.user.usdc, h.lev);
+    f(&mut a);
+    anchor_ix(leveraged_token::ID, a, leveraged_token::instruction::Mint { usdc_in: usdc, min_tokens_out: 0 })
+}
+
+/// Like [`mint_ix`] for a redemption of `tokens`.
+pub fn redeem_ix(keys: &MarketKeys, h: &Holder, tokens: u64, f: impl FnOnce(&mut leveraged_token::accounts::Redeem)) -> Instruction {
+    let mut a = keys.redeem_accounts(h.user.key(), h.user.usdc, h.lev);
+    f(&mut a);
+    anchor_ix(leveraged_token::ID, a, leveraged_token::instruction::Redeem { tokens_in: tokens, min_usdc_out: 0 })
+}
+
+/// Like [`mint_ix`] for `keeper`'s rebalance.
+pub fn rebalance_ix(keys: &MarketKeys, keeper: &User, f: impl FnOnce(&mut leveraged_token::accounts::Rebalance)) -> Instruction {
+    let mut a = keys.rebalance_accounts(keeper.key(), keeper.usdc);
+    f(&mut a);
+    anchor_ix(leveraged_token::ID, a, leveraged_token::instruction::Rebalance {})
 }
 
 /// A world plus one market.

@@ -180,24 +180,6 @@ async fn second_market(m: &mut MarketWorld) -> MarketKeys {
     keys
 }
 
-fn mint_ix(keys: &MarketKeys, h: &Holder, usdc: u64, f: impl FnOnce(&mut leveraged_token::accounts::MintLev)) -> Instruction {
-    let mut a = keys.mint_accounts(h.user.key(), h.user.usdc, h.lev);
-    f(&mut a);
-    anchor_ix(leveraged_token::ID, a, leveraged_token::instruction::Mint { usdc_in: usdc, min_tokens_out: 0 })
-}
-
-fn redeem_ix(keys: &MarketKeys, h: &Holder, tokens: u64, f: impl FnOnce(&mut leveraged_token::accounts::Redeem)) -> Instruction {
-    let mut a = keys.redeem_accounts(h.user.key(), h.user.usdc, h.lev);
-    f(&mut a);
-    anchor_ix(leveraged_token::ID, a, leveraged_token::instruction::Redeem { tokens_in: tokens, min_usdc_out: 0 })
-}
-
-fn rebalance_ix(keys: &MarketKeys, keeper: &User, f: impl FnOnce(&mut leveraged_token::accounts::Rebalance)) -> Instruction {
-    let mut a = keys.rebalance_accounts(keeper.key(), keeper.usdc);
-    f(&mut a);
-    anchor_ix(leveraged_token::ID, a, leveraged_token::instruction::Rebalance {})
-}
-
 /// A lending pool for a fresh mint whose admin is a keypair other than the fee payer (so the
 /// admin's signature can be withheld).
 async fn pool_with_keypair_admin(w: &mut World) -> (LendingPoolKeys, Keypair) {

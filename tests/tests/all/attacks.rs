@@ -131,9 +131,7 @@ async fn attack_market_account_owned_by_another_program() {
     let (mut m, alice, _) = armed().await;
     let market = m.keys.market;
     let fake = clone_with_owner(&mut m, &market, lending_pool::ID).await;
-    let mut accts = m.keys.rebalance_accounts(m.keeper.key(), m.keeper.usdc);
-    accts.core.market = fake;
-    let ix = anchor_ix(leveraged_token::ID, accts, leveraged_token::instruction::Rebalance {});
+    let ix = rebalance_ix(&m.keys, &m.keeper, |a| a.core.market = fake);
     let kp = m.keeper.kp.insecure_clone();
     let keys = market_keys(&m, &[&alice]);
     refused(&mut m, ix, &[&kp], &keys, Anchor::AccountOwnedByWrongProgram).await;
@@ -157,9 +155,7 @@ async fn attack_oracle_owned_by_another_program() {
 async fn attack_type_cosplay_borrower_record_as_lending_pool() {
     let (mut m, alice, _) = armed().await;
     // Same owner (the lending program), another account type.
-    let mut accts = m.keys.rebalance_accounts(m.keeper.key(), m.keeper.usdc);
-    accts.core.lending_pool = m.keys.lending_borrower();
-    let ix = anchor_ix(leveraged_token::ID, accts, leveraged_token::instruction::Rebalance {});
+    let ix = rebalance_ix(&m.keys, &m.keeper, |a| a.core.lending_pool = m.keys.lending_borrower());
     let kp = m.keeper.kp.insecure_clone();
     let keys = market_keys(&m, &[&alice]);
     refused(&mut m, ix, &[&kp], &keys, Anchor::AccountDiscriminatorMismatch).await;
@@ -186,9 +182,7 @@ async fn attack_another_markets_vault() {
     let (mut m, alice, _) = armed().await;
     let other = second_market(&mut m).await;
     let tokens = m.lev_balance(&alice).await;
-    let mut accts = m.keys.redeem_accounts(alice.user.key(), alice.user.usdc, alice.lev);
-    accts.core.collateral_vault = other.collateral_vault;
-    let ix = anchor_ix(leveraged_token::ID, accts, leveraged_token::instruction::Redeem { tokens_in: tokens, min_usdc_out: 0 });
+    let ix = redeem_ix(&m.keys, &alice, tokens, |a| a.core.collateral_vault = other.collateral_vault);
     let kp = alice.user.kp.insecure_clone();
     let mut keys = market_keys(&m, &[&alice]);
     keys.push(other.collateral_vault);
@@ -203,13 +197,9 @@ async fn attack_lookalike_mint_and_fake_token_account() {
     let fake_vault = m.w.bank.create_token_account(&fake_usdc, &m.keys.market, &SPL_TOKEN_ID).await;
     let kp = bob.user.kp.insecure_clone();
     let keys = market_keys(&m, &[&alice, &bob]);
-    let mut accts = m.keys.mint_accounts(bob.user.key(), bob.user.usdc, bob.lev);
-    accts.core.quote_mint = fake_usdc;
-    let ix = anchor_ix(leveraged_token::ID, accts, leveraged_token::instruction::Mint { usdc_in: 100 * USD, min_tokens_out: 0 });
+    let ix = mint_ix(&m.keys, &bob, 100 * USD, |a| a.core.quote_mint = fake_usdc);
     refused(&mut m, ix, &[&kp], &keys, Anchor::ConstraintAddress).await;
-    let mut accts = m.keys.mint_accounts(bob.user.key(), bob.user.usdc, bob.lev);
-    accts.core.quote_vault = fake_vault;
-    let ix = anchor_ix(leveraged_token::ID, accts, leveraged_token::instruction::Mint { usdc_in: 100 * USD, min_tokens_out: 0 });
+    let ix = mint_ix(&m.keys, &bob, 100 * USD, |a| a.core.quote_vault = fake_vault);
     refused(&mut m, ix, &[&kp], &keys, Anchor::ConstraintAddress).await;
 }
 
@@ -274,9 +264,7 @@ async fn attack_borrower_record_of_another_authority() {
 #[tokio::test]
 async fn attack_swap_program_not_on_the_allowlist() {
     let (mut m, alice, bob) = armed().await;
-    let mut accts = m.keys.mint_accounts(bob.user.key(), bob.user.usdc, bob.lev);
-    accts.core.swap_program = lending_pool::ID;
-    let ix = anchor_ix(leveraged_token::ID, accts, leveraged_token::instruction::Mint { usdc_in: 100 * USD, min_tokens_out: 0 });
+    let ix = mint_ix(&m.keys, &bob, 100 * USD, |a| a.core.swap_program = lending_pool::ID);
     let kp = bob.user.kp.insecure_clone();
     let keys = market_keys(&m, &[&alice, &bob]);
     refused(&mut m, ix, &[&kp], &keys, LevError::SwapProgramNotAllowed).await;
@@ -285,9 +273,7 @@ async fn attack_swap_program_not_on_the_allowlist() {
 #[tokio::test]
 async fn attack_fake_token_program() {
     let (mut m, alice, bob) = armed().await;
-    let mut accts = m.keys.mint_accounts(bob.user.key(), bob.user.usdc, bob.lev);
-    accts.core.quote_token_program = amm::ID;
-    let ix = anchor_ix(leveraged_token::ID, accts, leveraged_token::instruction::Mint { usdc_in: 100 * USD, min_tokens_out: 0 });
+    let ix = mint_ix(&m.keys, &bob, 100 * USD, |a| a.core.quote_token_program = amm::ID);
     let kp = bob.user.kp.insecure_clone();
     let keys = market_keys(&m, &[&alice, &bob]);
     refused(&mut m, ix, &[&kp], &keys, Anchor::InvalidProgramId).await;
@@ -306,9 +292,7 @@ async fn attack_fake_token_program() {
 async fn attack_duplicate_mutable_accounts() {
     let (mut m, alice, _) = armed().await;
     // The treasury's USDC account passed as the user's USDC account too.
-    let mut accts = m.keys.mint_accounts(alice.user.key(), alice.user.usdc, alice.lev);
-    accts.treasury_quote = alice.user.usdc;
-    let ix = anchor_ix(leveraged_token::ID, accts, leveraged_token::instruction::Mint { usdc_in: 100 * USD, min_tokens_out: 0 });
+    let ix = mint_ix(&m.keys, &alice, 100 * USD, |a| a.treasury_quote = alice.user.usdc);
     let kp = alice.user.kp.insecure_clone();
     let keys = market_keys(&m, &[&alice]);
     refused(&mut m, ix, &[&kp], &keys, Anchor::ConstraintDuplicateMutableAccount).await;
