@@ -255,6 +255,9 @@ fn cli_arguments_parse_as_documented() {
         &["lend", "--usdc", "5", "--mint", "11111111111111111111111111111111"],
         &["withdraw", "--shares", "5", "--mint", "11111111111111111111111111111111"],
         &["keeper", "--interval", "5", "--ticks", "3"],
+        &["pause"],
+        &["unpause", "--market-id", "2"],
+        &["set-params", "--rule", "partial"],
         &[
             "init-market",
             "--collateral-mint",
@@ -337,4 +340,30 @@ async fn cli_commands_over_json_rpc() {
         other => panic!("expected a rebalance, got {other:?}"),
     }
     assert!(sender.requests() > 20);
+}
+
+#[tokio::test]
+async fn cli_pause_unpause_and_set_params() {
+    let mut w = world().await;
+    commands::mint(&mut w.bank, &w.keys, 1_000 * USD, 50).await.unwrap();
+    let r = commands::set_pause(&mut w.bank, &w.keys, true).await.unwrap();
+    assert!(r.mint_paused);
+    let err = commands::mint(&mut w.bank, &w.keys, 100 * USD, 50).await.unwrap_err();
+    assert!(err.to_string().contains(&u32::from(leveraged_token::LevError::MintPaused).to_string()), "{err}");
+    // Redemptions stay open while paused.
+    let lev = WalletAccounts::of(w.bank.payer_key(), &w.keys).lev;
+    let tokens = token_balance(&mut w.bank, &lev).await.unwrap();
+    commands::redeem(&mut w.bank, &w.keys, tokens / 10, 50).await.expect("redeem while paused");
+    assert!(!commands::set_pause(&mut w.bank, &w.keys, false).await.unwrap().mint_paused);
+    commands::mint(&mut w.bank, &w.keys, 100 * USD, 50).await.expect("minting resumed");
+
+    let r = commands::update_params(&mut w.bank, &w.keys, commands::Rule::Partial.params()).await.unwrap();
+    assert_eq!((r.band, r.recentre_share, r.emergency_leverage), ([2.65, 3.15], 0.05, 3.6));
+    let s = commands::status(&mut w.bank, &w.keys).await.unwrap();
+    assert_eq!(s.band, [2.65, 3.15]);
+    // Out of bounds is refused by the program, and nothing changes.
+    let bad = leveraged_token::MarketParams { recentre_share_bps: 10_001, ..commands::Rule::Partial.params() };
+    let err = commands::update_params(&mut w.bank, &w.keys, bad).await.unwrap_err();
+    assert!(err.to_string().contains(&u32::from(leveraged_token::LevError::InvalidParams).to_string()), "{err}");
+    assert_eq!(commands::status(&mut w.bank, &w.keys).await.unwrap().recentre_share, 0.05);
 }

@@ -260,7 +260,7 @@ pub async fn rebalance<C: Chain>(chain: &mut C, keys: &MarketKeys) -> Result<Reb
     match ev.first() {
         Some(e) => Ok(rebalance_result(e, landed.signature)),
         None => Ok(RebalanceResult {
-            trigger: "unknown (no logs over RPC)".into(),
+            trigger: "unknown (the node returned no logs)".into(),
             relever: false,
             leverage_before: 0.0,
             leverage_after: 0.0,
@@ -387,4 +387,46 @@ mod tests {
         assert!(parse_amount("abc", 6).is_err());
         assert!(parse_amount("", 6).is_err());
     }
+}
+
+// ------------------------------------------------------------------------------------------------
+// admin: pause / unpause, parameters
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AdminResult {
+    pub market: String,
+    pub mint_paused: bool,
+    pub target_leverage: f64,
+    pub band: [f64; 2],
+    pub recentre_share: f64,
+    pub emergency_leverage: f64,
+    pub signature: Option<String>,
+}
+
+async fn admin_result<C: Chain>(chain: &mut C, keys: &MarketKeys, signature: Option<String>) -> Result<AdminResult> {
+    let m: leveraged_token::Market = anchor_account(chain, &keys.market).await.map_err(chain_err)?;
+    let p = m.params;
+    Ok(AdminResult {
+        market: keys.market.to_string(),
+        mint_paused: m.mint_paused,
+        target_leverage: p.target_leverage_bps as f64 / 1e4,
+        band: [p.band_low_bps as f64 / 1e4, p.band_high_bps as f64 / 1e4],
+        recentre_share: p.recentre_share_bps as f64 / 1e4,
+        emergency_leverage: p.emergency_leverage_bps as f64 / 1e4,
+        signature,
+    })
+}
+
+/// Pause or resume minting (signer: the guardian or the admin). Redemptions are never paused.
+pub async fn set_pause<C: Chain>(chain: &mut C, keys: &MarketKeys, paused: bool) -> Result<AdminResult> {
+    let me = chain.payer();
+    let landed = chain.send(&[keys.set_pause(me, paused)], &[]).await.map_err(chain_err)?;
+    admin_result(chain, keys, landed.signature).await
+}
+
+/// Replace the market's parameters (signer: the admin); the program checks every bound.
+pub async fn update_params<C: Chain>(chain: &mut C, keys: &MarketKeys, params: MarketParams) -> Result<AdminResult> {
+    let me = chain.payer();
+    let landed = chain.send(&[keys.update_params(me, params)], &[]).await.map_err(chain_err)?;
+    admin_result(chain, keys, landed.signature).await
 }

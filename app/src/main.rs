@@ -101,6 +101,16 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = commands::Rule::Full)]
         rule: commands::Rule,
     },
+    /// Pause minting (signer: the guardian or the admin); redemptions stay open.
+    Pause,
+    /// Resume minting (signer: the guardian or the admin).
+    Unpause,
+    /// Replace the market's parameters with a preset (signer: the admin); every bound is checked.
+    SetParams {
+        /// `full` (every band exit back to 3x) or `partial` (band 2.65–3.15x, exits trade 5% back).
+        #[arg(long, value_enum)]
+        rule: commands::Rule,
+    },
     /// Run the keeper bot: poll, decide, simulate, rebalance; Ctrl-C to stop.
     Keeper {
         /// Seconds between looks.
@@ -214,6 +224,18 @@ async fn main() -> Result<()> {
         Command::Withdraw { shares, mint } => {
             let mut chain = rpc(&cli).await?;
             let r = commands::withdraw(&mut chain, &LendingPoolKeys::derive(*mint, SPL_TOKEN_ID), commands::parse_amount(shares, 6)?).await?;
+            print(&cli.json, &r, kv)?;
+        }
+        Command::Pause | Command::Unpause => {
+            let mut chain = rpc(&cli).await?;
+            let keys = market_keys(&mut chain, cli.market_id).await?;
+            let r = commands::set_pause(&mut chain, &keys, matches!(cli.command, Command::Pause)).await?;
+            print(&cli.json, &r, kv)?;
+        }
+        Command::SetParams { rule } => {
+            let mut chain = rpc(&cli).await?;
+            let keys = market_keys(&mut chain, cli.market_id).await?;
+            let r = commands::update_params(&mut chain, &keys, rule.params()).await?;
             print(&cli.json, &r, kv)?;
         }
         Command::InitMarket { collateral_mint, collateral_token_program, quote_mint, oracle, treasury, credit_limit, rule } => {

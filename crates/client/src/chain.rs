@@ -41,6 +41,13 @@ impl ChainError {
 
 impl std::fmt::Display for ChainError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // On chain an Anchor program logs its error's name and message; show that first.
+        if let ChainError::Failed { logs, .. } = self {
+            if let Some(l) = logs.iter().rev().find(|l| l.contains("AnchorError") && l.contains("Error Message:")) {
+                let reason = l.split_once("Error Code: ").map(|(_, r)| r).unwrap_or(l);
+                write!(f, "{reason} — ")?;
+            }
+        }
         match self {
             ChainError::Failed { code: Some(c), message, .. } => write!(f, "transaction failed with error {c}: {message}"),
             ChainError::Failed { code: None, message, .. } => write!(f, "transaction failed: {message}"),
@@ -50,6 +57,26 @@ impl std::fmt::Display for ChainError {
 }
 
 impl std::error::Error for ChainError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_names_the_programs_error_first() {
+        let logs = vec![
+            "Program GNyr8vogG7qqNc2BSPET9yxa51Dv2BZyJburFzv9Ra2T invoke [1]".to_string(),
+            "Program log: AnchorError thrown in programs/leveraged-token/src/instructions/mint.rs:60. Error Code: TokensBelowMinimum. Error Number: 6004. Error Message: You would receive fewer tokens than the minimum you asked for.".to_string(),
+        ];
+        let e = ChainError::Failed { code: Some(6004), message: "custom program error: 0x1774".into(), logs };
+        assert_eq!(
+            e.to_string(),
+            "TokensBelowMinimum. Error Number: 6004. Error Message: You would receive fewer tokens than the minimum you asked for. — transaction failed with error 6004: custom program error: 0x1774"
+        );
+        let e = ChainError::Failed { code: None, message: "blockhash not found".into(), logs: vec![] };
+        assert_eq!(e.to_string(), "transaction failed: blockhash not found");
+    }
+}
 
 /// What the CLI, the keeper, the backtest and the migrations need from a chain.
 pub trait Chain {
