@@ -82,6 +82,39 @@ impl Default for WorldConfig {
 }
 
 impl World {
+    /// `from` sends `amount` USDC straight to the token account `to`, bypassing every program (a
+    /// donation, as an inflation attacker would make).
+    pub async fn donate_usdc(&mut self, from: &User, to: &Pubkey, amount: u64) {
+        let ix = anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
+            &SPL_TOKEN_ID,
+            &from.usdc,
+            &self.usdc,
+            to,
+            &from.key(),
+            &[],
+            amount,
+            USDC_DECIMALS,
+        )
+        .expect("transfer ix");
+        self.bank.send(&[ix], &[&from.kp]).await.expect("USDC donation");
+    }
+
+    /// Like [`World::donate_usdc`] for wrapped ETH.
+    pub async fn donate_eth(&mut self, from: &User, to: &Pubkey, amount: u64) {
+        let ix = anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
+            &TOKEN_2022_ID,
+            &from.eth,
+            &self.eth,
+            to,
+            &from.key(),
+            &[],
+            amount,
+            ETH_DECIMALS,
+        )
+        .expect("transfer ix");
+        self.bank.send(&[ix], &[&from.kp]).await.expect("ETH donation");
+    }
+
     pub async fn new(cfg: WorldConfig) -> World {
         let mut bank = Bank::start().await;
         let usdc = bank.create_mint(&SPL_TOKEN_ID, USDC_DECIMALS).await;

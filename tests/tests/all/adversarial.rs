@@ -1240,18 +1240,8 @@ async fn attack_lending_first_depositor_inflation() {
     // First deposit: one base unit for one share.
     w.bank.send(&[w.lending.deposit(mallory.key(), mallory.usdc, m_shares, 1, 1)], &[&mallory.kp]).await.unwrap();
     // Donate $1M straight into the vault to make that share "worth" $1M.
-    let ix = spl_token_2022::instruction::transfer_checked(
-        &SPL_TOKEN_ID,
-        &mallory.usdc,
-        &w.usdc,
-        &w.lending.liquidity_vault,
-        &mallory.key(),
-        &[],
-        1_000_000 * USD,
-        6,
-    )
-    .unwrap();
-    w.bank.send(&[ix], &[&mallory.kp]).await.unwrap();
+    let vault = w.lending.liquidity_vault;
+    w.donate_usdc(&mallory, &vault, 1_000_000 * USD).await;
     // The victim deposits $1,000 and insists on 1:1 shares: granted.
     let victim = w.user(1_000 * USD, 0).await;
     let v_shares = w.bank.create_token_account(&w.lending.share_mint, &victim.key(), &SPL_TOKEN_ID).await;
@@ -1278,29 +1268,9 @@ async fn attack_leveraged_token_first_minter_inflation() {
     let v0 = m.nav().await;
     // She donates 10 ETH ($30,000) to the collateral vault and $10,000 to the transit vault.
     m.w.bank.mint_to(&m.w.eth, &mallory.user.eth, 10 * ETH, &TOKEN_2022_ID).await;
-    let eth_ix = spl_token_2022::instruction::transfer_checked(
-        &TOKEN_2022_ID,
-        &mallory.user.eth,
-        &m.w.eth,
-        &m.keys.collateral_vault,
-        &mallory.user.key(),
-        &[],
-        10 * ETH,
-        ETH_DECIMALS,
-    )
-    .unwrap();
-    let usdc_ix = spl_token_2022::instruction::transfer_checked(
-        &SPL_TOKEN_ID,
-        &mallory.user.usdc,
-        &m.w.usdc,
-        &m.keys.quote_vault,
-        &mallory.user.key(),
-        &[],
-        10_000 * USD,
-        6,
-    )
-    .unwrap();
-    m.w.bank.send(&[eth_ix, usdc_ix], &[&mallory.user.kp]).await.expect("donations");
+    let (collateral_vault, quote_vault) = (m.keys.collateral_vault, m.keys.quote_vault);
+    m.w.donate_eth(&mallory.user, &collateral_vault, 10 * ETH).await;
+    m.w.donate_usdc(&mallory.user, &quote_vault, 10_000 * USD).await;
     // NAV, NAV per token and leverage are exactly as before: the market counts its own collateral.
     let v1 = m.nav().await;
     assert_eq!((v1.nav, v1.nav_per_token, v1.leverage_bps, v1.collateral), (v0.nav, v0.nav_per_token, v0.leverage_bps, v0.collateral));

@@ -471,18 +471,8 @@ async fn attack_first_depositor_inflation_on_the_token() {
     // Mallory mints the smallest amount, then donates 10 ETH straight into the collateral vault.
     m.mint(&mallory, USD, 0).await.unwrap();
     let donor = m.w.user(0, 10 * ETH).await;
-    let ix = anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
-        &TOKEN_2022_ID,
-        &donor.eth,
-        &m.w.eth,
-        &m.keys.collateral_vault,
-        &donor.key(),
-        &[],
-        10 * ETH,
-        8,
-    )
-    .unwrap();
-    m.w.bank.send(&[ix], &[&donor.kp]).await.unwrap();
+    let collateral_vault = m.keys.collateral_vault;
+    m.w.donate_eth(&donor, &collateral_vault, 10 * ETH).await;
     let v = m.nav().await;
     assert!(v.nav < 2 * USD, "the donation is not counted in NAV: {}", v.nav);
     m.mint(&victim, 10_000 * USD, 0).await.unwrap();
@@ -501,18 +491,8 @@ async fn attack_first_depositor_inflation_on_the_lending_pool() {
     let mallory = w.user(100_001 * USD, 0).await;
     let mshares = w.bank.create_token_account(&w.lending.share_mint, &mallory.key(), &SPL_TOKEN_ID).await;
     w.bank.send(&[w.lending.deposit(mallory.key(), mallory.usdc, mshares, 1, 0)], &[&mallory.kp]).await.unwrap();
-    let ix = anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
-        &SPL_TOKEN_ID,
-        &mallory.usdc,
-        &w.usdc,
-        &w.lending.liquidity_vault,
-        &mallory.key(),
-        &[],
-        100_000 * USD,
-        6,
-    )
-    .unwrap();
-    w.bank.send(&[ix], &[&mallory.kp]).await.unwrap();
+    let vault = w.lending.liquidity_vault;
+    w.donate_usdc(&mallory, &vault, 100_000 * USD).await;
     let victim = w.user(50_000 * USD, 0).await;
     let vshares = w.bank.create_token_account(&w.lending.share_mint, &victim.key(), &SPL_TOKEN_ID).await;
     w.bank.send(&[w.lending.deposit(victim.key(), victim.usdc, vshares, 50_000 * USD, 1)], &[&victim.kp]).await.unwrap();

@@ -164,18 +164,8 @@ async fn lending_donation_does_not_move_the_share_price() {
     let att_shares = w.bank.create_token_account(&w.lending.share_mint, &attacker.key(), &SPL_TOKEN_ID).await;
     w.bank.send(&[w.lending.deposit(attacker.key(), attacker.usdc, att_shares, 1, 0)], &[&attacker.kp]).await.unwrap();
     // Donate straight into the vault.
-    let ix = anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
-        &SPL_TOKEN_ID,
-        &attacker.usdc,
-        &w.usdc,
-        &w.lending.liquidity_vault,
-        &attacker.key(),
-        &[],
-        1_000_000 * USD,
-        6,
-    )
-    .unwrap();
-    w.bank.send(&[ix], &[&attacker.kp]).await.unwrap();
+    let vault = w.lending.liquidity_vault;
+    w.donate_usdc(&attacker, &vault, 1_000_000 * USD).await;
     let victim = w.user(1_000 * USD, 0).await;
     let v_shares = w.bank.create_token_account(&w.lending.share_mint, &victim.key(), &SPL_TOKEN_ID).await;
     let out = w.bank.send(&[w.lending.deposit(victim.key(), victim.usdc, v_shares, 1_000 * USD, 1)], &[&victim.kp]).await.unwrap();
