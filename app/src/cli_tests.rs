@@ -114,7 +114,7 @@ async fn cli_rebalance_lend_withdraw_and_init_market() {
     // Market 2 runs the partial-recentre set: ETH −5% takes it above 3.15x, and its rebalance
     // aims 5% of the way back from the edge (3.1425x), as `status` says beforehand.
     let s = commands::status(&mut w.bank, &keys2).await.unwrap();
-    assert_eq!((s.band, s.recentre_share, s.rebalance_aim), ([2.65, 3.15], 0.05, None));
+    assert_eq!((s.rule.band, s.rule.recentre_share, s.rebalance_aim), ([2.65, 3.15], 0.05, None));
     w.move_price(3_420).await.unwrap();
     let s = commands::status(&mut w.bank, &keys2).await.unwrap();
     assert_eq!(s.rebalance_aim, Some(3.1425));
@@ -358,12 +358,12 @@ async fn cli_pause_unpause_and_set_params() {
     commands::mint(&mut w.bank, &w.keys, 100 * USD, 50).await.expect("minting resumed");
 
     let r = commands::update_params(&mut w.bank, &w.keys, commands::Rule::Partial.params()).await.unwrap();
-    assert_eq!((r.band, r.recentre_share, r.emergency_leverage), ([2.65, 3.15], 0.05, 3.6));
+    assert_eq!((r.rule.band, r.rule.recentre_share, r.rule.emergency_leverage), ([2.65, 3.15], 0.05, 3.6));
     let s = commands::status(&mut w.bank, &w.keys).await.unwrap();
-    assert_eq!(s.band, [2.65, 3.15]);
+    assert_eq!(s.rule.band, [2.65, 3.15]);
     // Out of bounds is refused by the program, and nothing changes.
     let bad = leveraged_token::MarketParams { recentre_share_bps: 10_001, ..commands::Rule::Partial.params() };
     let err = commands::update_params(&mut w.bank, &w.keys, bad).await.unwrap_err();
     assert!(err.to_string().contains(&u32::from(leveraged_token::LevError::InvalidParams).to_string()), "{err}");
-    assert_eq!(commands::status(&mut w.bank, &w.keys).await.unwrap().recentre_share, 0.05);
+    assert_eq!(commands::status(&mut w.bank, &w.keys).await.unwrap().rule.recentre_share, 0.05);
 }

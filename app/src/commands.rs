@@ -61,6 +61,28 @@ impl Rule {
 // ------------------------------------------------------------------------------------------------
 // status
 
+/// The rebalancing parameters as a person reads them (leverage in x), shown by `status` and by the
+/// admin commands.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleView {
+    pub target_leverage: f64,
+    pub band: [f64; 2],
+    /// Share of the edge-to-target distance a band exit trades back (1 = all the way to target).
+    pub recentre_share: f64,
+    pub emergency_leverage: f64,
+}
+
+impl RuleView {
+    pub fn of(p: &MarketParams) -> Self {
+        RuleView {
+            target_leverage: p.target_leverage_bps as f64 / 1e4,
+            band: [p.band_low_bps as f64 / 1e4, p.band_high_bps as f64 / 1e4],
+            recentre_share: p.recentre_share_bps as f64 / 1e4,
+            emergency_leverage: p.emergency_leverage_bps as f64 / 1e4,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Status {
     pub market: String,
@@ -74,11 +96,8 @@ pub struct Status {
     pub nav_per_token_usdc: f64,
     pub supply_tokens: f64,
     pub leverage: Option<f64>,
-    pub target_leverage: f64,
-    pub band: [f64; 2],
-    /// Share of the edge-to-target distance a band exit trades back (1 = all the way to target).
-    pub recentre_share: f64,
-    pub emergency_leverage: f64,
+    #[serde(flatten)]
+    pub rule: RuleView,
     pub mint_paused: bool,
     pub rebalance_allowed: bool,
     pub rebalance_reason: String,
@@ -108,10 +127,7 @@ pub async fn status<C: Chain>(chain: &mut C, keys: &MarketKeys) -> Result<Status
             Some(0) | None => None,
             Some(l) => Some(l as f64 / 1e4),
         },
-        target_leverage: p.target_leverage_bps as f64 / 1e4,
-        band: [p.band_low_bps as f64 / 1e4, p.band_high_bps as f64 / 1e4],
-        recentre_share: p.recentre_share_bps as f64 / 1e4,
-        emergency_leverage: p.emergency_leverage_bps as f64 / 1e4,
+        rule: RuleView::of(&p),
         mint_paused: s.market.mint_paused,
         rebalance_allowed: s.plan().is_some(),
         rebalance_reason: if trigger.is_some() && s.plan().is_none() { "allowed, but nothing worth trading".into() } else { trigger_name(trigger).into() },
@@ -133,11 +149,11 @@ impl std::fmt::Display for Status {
         writeln!(
             f,
             "leverage            {lev}  (target {:.2}x, band {:.2}–{:.2}x, exits trade {:.0}% back, emergency {:.2}x)",
-            self.target_leverage,
-            self.band[0],
-            self.band[1],
-            self.recentre_share * 100.0,
-            self.emergency_leverage
+            self.rule.target_leverage,
+            self.rule.band[0],
+            self.rule.band[1],
+            self.rule.recentre_share * 100.0,
+            self.rule.emergency_leverage
         )?;
         let aim = self.rebalance_aim.map(|a| format!(" (aims at {a:.2}x)")).unwrap_or_default();
         writeln!(f, "rebalance           {} — {}{aim}", if self.rebalance_allowed { "allowed" } else { "not allowed" }, self.rebalance_reason)?;
@@ -396,25 +412,14 @@ mod tests {
 pub struct AdminResult {
     pub market: String,
     pub mint_paused: bool,
-    pub target_leverage: f64,
-    pub band: [f64; 2],
-    pub recentre_share: f64,
-    pub emergency_leverage: f64,
+    #[serde(flatten)]
+    pub rule: RuleView,
     pub signature: Option<String>,
 }
 
 async fn admin_result<C: Chain>(chain: &mut C, keys: &MarketKeys, signature: Option<String>) -> Result<AdminResult> {
     let m: leveraged_token::Market = anchor_account(chain, &keys.market).await.map_err(chain_err)?;
-    let p = m.params;
-    Ok(AdminResult {
-        market: keys.market.to_string(),
-        mint_paused: m.mint_paused,
-        target_leverage: p.target_leverage_bps as f64 / 1e4,
-        band: [p.band_low_bps as f64 / 1e4, p.band_high_bps as f64 / 1e4],
-        recentre_share: p.recentre_share_bps as f64 / 1e4,
-        emergency_leverage: p.emergency_leverage_bps as f64 / 1e4,
-        signature,
-    })
+    Ok(AdminResult { market: keys.market.to_string(), mint_paused: m.mint_paused, rule: RuleView::of(&m.params), signature })
 }
 
 /// Pause or resume minting (signer: the guardian or the admin). Redemptions are never paused.
