@@ -6,6 +6,11 @@
 
 use crate::{mul_div, to_u64, Round, BPS, SECONDS_PER_YEAR, WAD};
 
+/// The highest borrow rate any pool may charge: 300% a year at full utilisation (Aave-style
+/// kinked models top out between 100% and 300%); a holder of the leveraged token can lose no
+/// more than this to interest, whatever the pool admin configures.
+pub const MAX_BORROW_RATE_BPS: u64 = 3 * BPS;
+
 /// Kinked rate: annual borrow rate rises with `slope1` up to the optimal utilisation, then steeply
 /// with `slope2`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,11 +22,16 @@ pub struct RateModel {
 }
 
 impl RateModel {
-    /// Hard bounds: optimal utilisation strictly between 0 and 100%, total rate at 100% ≤ 1000%/yr.
+    /// Hard bounds: optimal utilisation strictly between 0 and 100%, and the rate at 100%
+    /// utilisation (base + slope1 + slope2, the highest the model can charge) at most
+    /// [`MAX_BORROW_RATE_BPS`] (300%/yr).
     pub fn is_valid(&self) -> bool {
-        self.optimal_utilization_bps > 0
-            && self.optimal_utilization_bps < BPS
-            && self.base_rate_bps.checked_add(self.slope1_bps).and_then(|x| x.checked_add(self.slope2_bps)).is_some_and(|max| max <= 100 * BPS)
+        self.optimal_utilization_bps > 0 && self.optimal_utilization_bps < BPS && self.max_rate_bps().is_some_and(|max| max <= MAX_BORROW_RATE_BPS)
+    }
+
+    /// The rate at 100% utilisation.
+    pub fn max_rate_bps(&self) -> Option<u64> {
+        self.base_rate_bps.checked_add(self.slope1_bps)?.checked_add(self.slope2_bps)
     }
 
     /// Annual borrow rate in bps at `utilization_bps`, rounded up (against the borrower).
@@ -95,6 +105,22 @@ mod tests {
         assert_eq!(m.borrow_rate_bps(9_000), Some(400 + 3_750));
         assert_eq!(m.borrow_rate_bps(10_000), Some(7_900));
         assert!(!RateModel { optimal_utilization_bps: 10_000, ..m }.is_valid());
+    }
+
+    #[test]
+    fn rate_bound_is_300_percent_at_full_utilisation() {
+        let m = model();
+        // Exactly 300%/yr at 100% utilisation is allowed, one bps more is not, whichever term adds it.
+        let at_bound = RateModel { base_rate_bps: 1_000, slope1_bps: 4_000, slope2_bps: 25_000, ..m };
+        assert_eq!(at_bound.max_rate_bps(), Some(MAX_BORROW_RATE_BPS));
+        assert!(at_bound.is_valid());
+        assert_eq!(at_bound.borrow_rate_bps(10_000), Some(30_000));
+        assert!(!RateModel { base_rate_bps: 1_001, ..at_bound }.is_valid());
+        assert!(!RateModel { slope1_bps: 4_001, ..at_bound }.is_valid());
+        assert!(!RateModel { slope2_bps: 25_001, ..at_bound }.is_valid());
+        // The old 10,000%/yr ceiling is far outside.
+        assert!(!RateModel { base_rate_bps: 0, slope1_bps: 0, slope2_bps: 100 * BPS, ..m }.is_valid());
+        assert!(!RateModel { slope2_bps: u64::MAX, ..m }.is_valid());
     }
 
     #[test]

@@ -83,9 +83,35 @@ pub fn min_out_quote_for_base(price: Price, base_in: u64, max_slippage_bps: u64)
     to_u64(mul_div(fair, keep as u128, BPS as u128, Round::Up)?)
 }
 
+/// Distance of a venue's spot price (`quote_reserve / base_reserve`) from the oracle, in bps of the
+/// oracle price, rounded up (a venue is never reported closer than it is). `None` for an empty
+/// venue or overflow.
+pub fn venue_deviation_bps(oracle: Price, base_reserve: u64, quote_reserve: u64) -> Option<u64> {
+    if base_reserve == 0 || quote_reserve == 0 {
+        return None;
+    }
+    let spot = mul_div(quote_reserve as u128, WAD, base_reserve as u128, Round::Down)?;
+    let diff = spot.abs_diff(oracle.wad);
+    to_u64(mul_div(diff, BPS as u128, oracle.wad, Round::Up)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn venue_deviation_is_the_spot_distance_from_the_oracle_rounded_up() {
+        // $3,000: 30 USDC base units per ETH base unit.
+        let p = Price { wad: 30 * WAD };
+        assert_eq!(venue_deviation_bps(p, 1_000_000, 30_000_000), Some(0));
+        // Spot 2.7% below: 29.19 per unit.
+        assert_eq!(venue_deviation_bps(p, 1_000_000, 29_190_000), Some(270));
+        // 1% above, and one unit more rounds up.
+        assert_eq!(venue_deviation_bps(p, 1_000_000, 30_300_000), Some(100));
+        assert_eq!(venue_deviation_bps(p, 1_000_000, 30_300_001), Some(101));
+        assert_eq!(venue_deviation_bps(p, 0, 1), None);
+        assert_eq!(venue_deviation_bps(p, 1, 0), None);
+    }
 
     #[test]
     fn eth_at_3000() {

@@ -25,9 +25,13 @@ pub fn shares_for_assets_up(assets: u128, total_assets: u128, total_shares: u128
     to_u64(mul_div(assets, total_shares.checked_add(VIRTUAL_SHARES)?, total_assets.checked_add(VIRTUAL_ASSETS)?, Round::Up)?)
 }
 
-/// Assets paid for burning `shares`. Rounded down: a redeemer never gets more than their share.
+/// Assets paid for burning `shares`. Rounded down: a redeemer never gets more than their share,
+/// and never more than the pot holds: once the pot has lost value (assets below shares, after a
+/// bad-debt write-off) the virtual assets would otherwise promise the last redeemer up to
+/// `VIRTUAL_ASSETS` units that do not exist, and they could never take their last shares out.
 pub fn assets_for_shares_down(shares: u128, total_assets: u128, total_shares: u128) -> Option<u64> {
-    to_u64(mul_div(shares, total_assets.checked_add(VIRTUAL_ASSETS)?, total_shares.checked_add(VIRTUAL_SHARES)?, Round::Down)?)
+    let owed = mul_div(shares, total_assets.checked_add(VIRTUAL_ASSETS)?, total_shares.checked_add(VIRTUAL_SHARES)?, Round::Down)?;
+    to_u64(owed.min(total_assets))
 }
 
 /// Pro-rata part of `amount` owned by `shares` of `total_shares` (plus the virtual shares).
@@ -43,6 +47,21 @@ mod tests {
     fn first_deposit_is_one_to_one() {
         assert_eq!(shares_for_assets_down(100_000_000, 0, 0), Some(100_000_000));
         assert_eq!(assets_for_shares_down(100_000_000, 100_000_000, 100_000_000), Some(100_000_000));
+    }
+
+    #[test]
+    fn after_a_loss_the_last_redeemer_gets_exactly_what_is_left() {
+        // 1.5M shares backed by 1.48M after a write-off: the last holder of every share takes the
+        // whole pot, not a unit more (the virtual assets alone would promise ~13 more).
+        let (assets, shares) = (1_480_000_000_000u128, 1_500_000_000_000u128);
+        assert!(mul_div(shares, assets + VIRTUAL_ASSETS, shares + VIRTUAL_SHARES, Round::Down).unwrap() > assets);
+        assert_eq!(assets_for_shares_down(shares, assets, shares), Some(assets as u64));
+        // Two holders of equal halves, one after the other: the same value per share, up to the
+        // virtual assets' dust (here 7 base units of 740 billion).
+        let first = assets_for_shares_down(shares / 2, assets, shares).unwrap() as u128;
+        let second = assets_for_shares_down(shares / 2, assets - first, shares / 2).unwrap() as u128;
+        assert!(first.abs_diff(second) <= VIRTUAL_ASSETS, "{first} vs {second}");
+        assert_eq!(first + second, assets);
     }
 
     #[test]
