@@ -103,9 +103,11 @@ async fn cli_rebalance_lend_withdraw_and_init_market() {
         treasury,
         commands::Rule::Partial.params(),
         1_000_000 * USD,
+        leveraged_token::DEFAULT_TIMELOCK_SECS,
     )
     .await
     .unwrap();
+    assert_eq!((res.treasury, res.timelock_secs), (treasury.to_string(), 86_400));
     let keys2 = levtoken_client::market::MarketKeys::load(&mut w.bank, 2).await.unwrap();
     assert_eq!(keys2.market.to_string(), res.market);
     assert_eq!(keys2.amm.pool, w.keys.amm.pool);
@@ -258,6 +260,11 @@ fn cli_arguments_parse_as_documented() {
         &["pause"],
         &["unpause", "--market-id", "2"],
         &["set-params", "--rule", "partial"],
+        &["execute-change"],
+        &["cancel-change", "--market-id", "2"],
+        &["claim-fees"],
+        &["settle"],
+        &["redeem-in-kind", "--tokens", "2"],
         &[
             "init-market",
             "--collateral-mint",
@@ -277,6 +284,8 @@ fn cli_arguments_parse_as_documented() {
             "11111111111111111111111111111111",
             "--rule",
             "partial",
+            "--timelock-secs",
+            "0",
         ],
     ] {
         parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
@@ -357,13 +366,102 @@ async fn cli_pause_unpause_and_set_params() {
     assert!(!commands::set_pause(&mut w.bank, &w.keys, false).await.unwrap().mint_paused);
     commands::mint(&mut w.bank, &w.keys, 100 * USD, 50).await.expect("minting resumed");
 
-    let r = commands::update_params(&mut w.bank, &w.keys, commands::Rule::Partial.params()).await.unwrap();
-    assert_eq!((r.rule.band, r.rule.recentre_share, r.rule.emergency_leverage), ([2.65, 3.15], 0.05, 3.6));
+    // set-params queues the preset behind the timelock (0 on this localnet world); nothing changes
+    // until execute-change.
+    let now = w.bank.now().await;
+    let r = commands::queue_params(&mut w.bank, &w.keys, commands::Rule::Partial.params()).await.unwrap();
+    assert_eq!(r.queued, Some(commands::QueuedView { kind: "params".into(), eta: now + r.timelock_secs }));
+    assert_eq!(r.rule.band, [2.8, 3.2]);
+    let err = commands::queue_params(&mut w.bank, &w.keys, commands::Rule::Full.params()).await.unwrap_err();
+    assert!(err.to_string().contains(&u32::from(leveraged_token::LevError::ChangeAlreadyQueued).to_string()), "{err}");
+    let r = commands::execute_change(&mut w.bank, &w.keys).await.unwrap();
+    assert_eq!((r.rule.band, r.rule.recentre_share, r.rule.emergency_leverage, r.queued), ([2.65, 3.15], 0.05, 3.6, None));
     let s = commands::status(&mut w.bank, &w.keys).await.unwrap();
     assert_eq!(s.rule.band, [2.65, 3.15]);
-    // Out of bounds is refused by the program, and nothing changes.
+    // Out of bounds is refused by the program when queued, and nothing changes.
     let bad = leveraged_token::MarketParams { recentre_share_bps: 10_001, ..commands::Rule::Partial.params() };
-    let err = commands::update_params(&mut w.bank, &w.keys, bad).await.unwrap_err();
+    let err = commands::queue_params(&mut w.bank, &w.keys, bad).await.unwrap_err();
     assert!(err.to_string().contains(&u32::from(leveraged_token::LevError::InvalidParams).to_string()), "{err}");
     assert_eq!(commands::status(&mut w.bank, &w.keys).await.unwrap().rule.recentre_share, 0.05);
+    // A queued change can be cancelled by the guardian (the signer here) and then never executes.
+    commands::queue_params(&mut w.bank, &w.keys, commands::Rule::Full.params()).await.unwrap();
+    assert_eq!(commands::cancel_change(&mut w.bank, &w.keys).await.unwrap().queued, None);
+    let err = commands::execute_change(&mut w.bank, &w.keys).await.unwrap_err();
+    assert!(err.to_string().contains(&u32::from(leveraged_token::LevError::NoChangeQueued).to_string()), "{err}");
+    assert_eq!(commands::status(&mut w.bank, &w.keys).await.unwrap().rule.recentre_share, 0.05);
+}
+
+#[tokio::test]
+async fn cli_claim_fees_pays_the_treasury() {
+    let mut w = world().await;
+    // The demo world charges no fees; switch to the product's fee schedule first.
+    commands::queue_params(&mut w.bank, &w.keys, commands::Rule::Full.params()).await.unwrap();
+    commands::execute_change(&mut w.bank, &w.keys).await.unwrap();
+    commands::mint(&mut w.bank, &w.keys, 1_000 * USD, 50).await.unwrap();
+    w.bank.warp_seconds(30 * 86_400).await;
+    w.move_price(3_000).await.unwrap();
+    let lev = WalletAccounts::of(w.bank.payer_key(), &w.keys).lev;
+    let tokens = token_balance(&mut w.bank, &lev).await.unwrap();
+    commands::redeem(&mut w.bank, &w.keys, tokens / 2, 50).await.unwrap();
+    let m: leveraged_token::Market = levtoken_client::chain::anchor_account(&mut w.bank, &w.keys.market).await.unwrap();
+    // $1 mint fee (10 bps of $1,000) plus the redeem fee; a month of the 2%/yr streaming fee.
+    assert!(m.fees_quote > USD && m.fees_lev > 0, "{} {}", m.fees_quote, m.fees_lev);
+    let supply_before = w.bank.mint_supply(&w.keys.lev_mint).await;
+    // The treasury here is the payer, whose wallet accounts already hold USDC and tokens.
+    let wallet = WalletAccounts::of(w.bank.payer_key(), &w.keys);
+    let (usdc_before, lev_before) = (token_balance(&mut w.bank, &wallet.usdc).await.unwrap(), token_balance(&mut w.bank, &wallet.lev).await.unwrap());
+    let r = commands::claim_fees(&mut w.bank, &w.keys).await.unwrap();
+    assert_eq!((r.usdc, r.tokens), (m.fees_quote as f64 / 1e6, m.fees_lev as f64 / 1e6));
+    assert_eq!((r.usdc_account.clone(), r.token_account.clone()), (wallet.usdc.to_string(), wallet.lev.to_string()));
+    assert_eq!(token_balance(&mut w.bank, &wallet.usdc).await.unwrap() - usdc_before, m.fees_quote);
+    assert_eq!(token_balance(&mut w.bank, &wallet.lev).await.unwrap() - lev_before, m.fees_lev);
+    assert_eq!(w.bank.mint_supply(&w.keys.lev_mint).await, supply_before + m.fees_lev);
+    let m: leveraged_token::Market = levtoken_client::chain::anchor_account(&mut w.bank, &w.keys.market).await.unwrap();
+    assert_eq!((m.fees_quote, m.fees_lev), (0, 0));
+}
+
+#[tokio::test]
+async fn cli_keeper_settles_an_insolvent_vault() {
+    let mut w = world().await;
+    commands::mint(&mut w.bank, &w.keys, 1_000 * USD, 50).await.unwrap();
+    let cfg = keeper::KeeperConfig::default();
+    // ETH −70% at once: NAV < 0, no rebalance can help.
+    w.move_price(900).await.unwrap();
+    let pool_before: lending_pool::LendingPool = levtoken_client::chain::anchor_account(&mut w.bank, &w.keys.lending.pool).await.unwrap();
+    match keeper::tick(&mut w.bank, &w.keys, &cfg).await.unwrap() {
+        keeper::Tick::Settled { collateral_sold, debt_repaid, settled, .. } => {
+            assert!(collateral_sold > 0 && debt_repaid > 0 && settled);
+        }
+        other => panic!("expected a settlement, got {other:?}"),
+    }
+    let m: leveraged_token::Market = levtoken_client::chain::anchor_account(&mut w.bank, &w.keys.market).await.unwrap();
+    assert!(m.settled && m.collateral == 0);
+    // The pool's books no longer carry the lost debt.
+    let pool: lending_pool::LendingPool = levtoken_client::chain::anchor_account(&mut w.bank, &w.keys.lending.pool).await.unwrap();
+    assert_eq!(pool.total_debt().unwrap(), 0);
+    assert!(pool.total_assets().unwrap() < pool_before.total_assets().unwrap());
+    match keeper::tick(&mut w.bank, &w.keys, &cfg).await.unwrap() {
+        keeper::Tick::Idle { reason, .. } => assert_eq!(reason, "settled after insolvency"),
+        other => panic!("expected idle, got {other:?}"),
+    }
+    // The CLI's settle command says so too.
+    let err = commands::settle(&mut w.bank, &w.keys).await.unwrap_err();
+    assert!(err.to_string().contains(&u32::from(leveraged_token::LevError::MarketSettled).to_string()), "{err}");
+}
+
+#[tokio::test]
+async fn cli_redeem_in_kind_with_a_stale_oracle() {
+    let mut w = world().await;
+    commands::mint(&mut w.bank, &w.keys, 1_000 * USD, 50).await.unwrap();
+    let lev = WalletAccounts::of(w.bank.payer_key(), &w.keys).lev;
+    let tokens = token_balance(&mut w.bank, &lev).await.unwrap();
+    // An hour without a price: the priced redemption is refused, the in-kind one is not.
+    w.bank.warp_seconds(3_600).await;
+    let err = commands::redeem(&mut w.bank, &w.keys, tokens / 2, 50).await.unwrap_err();
+    assert!(err.to_string().contains(&u32::from(leveraged_token::LevError::OracleStale).to_string()), "{err}");
+    let r = commands::redeem_in_kind(&mut w.bank, &w.keys, tokens / 2, 50).await.unwrap();
+    // Half of a $1,000 3x position: about $1,500 of ETH at $3,000 (0.5 ETH) and $1,000 of debt.
+    assert!((r.collateral_eth - 0.5).abs() < 0.01, "{}", r.collateral_eth);
+    assert!((r.debt_repaid_usdc - 1_000.0).abs() < 10.0, "{}", r.debt_repaid_usdc);
+    assert_eq!(token_balance(&mut w.bank, &lev).await.unwrap(), tokens - tokens / 2);
 }

@@ -11,7 +11,7 @@ use levtoken_client::{
     oracle::ETH_USD_FEED_ID,
     state::{trigger_name, MarketState},
     user::{create_ata_idempotent_ix, min_out, quote_mint, quote_redeem, WalletAccounts},
-    Pubkey, SPL_TOKEN_ID,
+    Pubkey, SPL_TOKEN_ID, TOKEN_2022_ID,
 };
 use serde::Serialize;
 
@@ -238,6 +238,42 @@ pub async fn redeem<C: Chain>(chain: &mut C, keys: &MarketKeys, tokens: u64, max
     })
 }
 
+#[derive(Clone, Debug, Serialize)]
+pub struct RedeemInKindResult {
+    pub tokens: f64,
+    pub collateral_eth: f64,
+    pub fee_eth: f64,
+    pub debt_repaid_usdc: f64,
+    pub signature: Option<String>,
+}
+
+/// Redeem in kind: receive the tokens' collateral into your wETH account (created if missing) and
+/// repay their share of the debt from your USDC — no swap venue and no oracle involved, so this
+/// exit stays open whatever they do. The minimum is the exact share less `max_slippage_bps` (the
+/// share only moves with the streaming fee in the meantime).
+pub async fn redeem_in_kind<C: Chain>(chain: &mut C, keys: &MarketKeys, tokens: u64, max_slippage_bps: u64) -> Result<RedeemInKindResult> {
+    let state = MarketState::load(chain, keys).await.map_err(chain_err)?;
+    let share = lev_math::redeem_share(&state.position(), tokens, state.supply).ok_or_else(|| anyhow!("more tokens than the supply"))?;
+    let fee = lev_math::fee_up(share.collateral_out, state.market.params.redeem_fee_bps).unwrap_or(share.collateral_out);
+    let min = min_out(share.collateral_out.saturating_sub(fee), max_slippage_bps);
+    let me = chain.payer();
+    let w = WalletAccounts::of(me, keys);
+    let eth = levtoken_client::market::associated_token_address(&me, &keys.collateral_mint, &keys.collateral_token_program);
+    let mut ixs = w.ensure_ixs(&me, keys);
+    ixs.push(create_ata_idempotent_ix(&me, &me, &keys.collateral_mint, &keys.collateral_token_program));
+    ixs.push(keys.redeem_in_kind(me, w.lev, eth, w.usdc, tokens, min));
+    let landed = chain.send(&ixs, &[]).await.map_err(chain_err)?;
+    let ev: Vec<leveraged_token::RedeemedInKind> = parse_events(&landed.logs);
+    let e = ev.first().ok_or_else(|| anyhow!("no RedeemedInKind event in the transaction"))?;
+    Ok(RedeemInKindResult {
+        tokens: tokens as f64 / 1e6,
+        collateral_eth: e.collateral_out as f64 / 1e8,
+        fee_eth: e.fee_collateral as f64 / 1e8,
+        debt_repaid_usdc: e.debt_repaid as f64 / 1e6,
+        signature: landed.signature,
+    })
+}
+
 // ------------------------------------------------------------------------------------------------
 // rebalance
 
@@ -341,8 +377,8 @@ pub async fn withdraw<C: Chain>(chain: &mut C, lending: &LendingPoolKeys, shares
 pub struct InitMarketResult {
     pub market: String,
     pub lev_mint: String,
-    pub treasury_usdc: String,
-    pub treasury_lev: String,
+    pub treasury: String,
+    pub timelock_secs: i64,
     pub signature: Option<String>,
 }
 
@@ -359,32 +395,33 @@ pub async fn init_market<C: Chain>(
     treasury: Pubkey,
     params: MarketParams,
     credit_limit: u64,
+    timelock_secs: i64,
 ) -> Result<InitMarketResult> {
     let me = chain.payer();
     let lending = LendingPoolKeys::derive(quote_mint, SPL_TOKEN_ID);
     let amm = levtoken_client::amm::AmmPool::derive(collateral_mint, collateral_token_program, quote_mint, SPL_TOKEN_ID, SPL_TOKEN_ID);
-    let treasury_quote = levtoken_client::market::associated_token_address(&treasury, &quote_mint, &SPL_TOKEN_ID);
-    let keys = MarketKeys::derive(market_id, collateral_mint, collateral_token_program, lending, amm, oracle, treasury, treasury_quote);
+    let keys = MarketKeys::derive(market_id, collateral_mint, collateral_token_program, lending, amm, oracle, treasury);
     let args = InitMarketArgs {
         params,
         feed_id: ETH_USD_FEED_ID,
         swap_programs: [amm::ID, Pubkey::default()],
         swap_pools: [keys.amm.pool, Pubkey::default()],
         guardian: me,
+        treasury,
+        timelock_secs,
         credit_limit,
         name: "ETH 3x Long".into(),
         symbol: "ETHBULL3X".into(),
         uri: "https://example.invalid/ethbull3x.json".into(),
     };
-    let mut ixs = vec![create_ata_idempotent_ix(&me, &treasury, &quote_mint, &SPL_TOKEN_ID)];
     // Reclaim any lamports a griefer parked on the market's future PDAs (they would block `init`).
-    ixs.extend(levtoken_client::prefund::guard_init(chain, me, &keys.init_pdas(), keys.init_market(me, me, args)).await.map_err(chain_err)?);
+    let ixs = levtoken_client::prefund::guard_init(chain, me, &keys.init_pdas(), keys.init_market(me, me, args)).await.map_err(chain_err)?;
     let landed = chain.send(&ixs, &[]).await.map_err(chain_err)?;
     Ok(InitMarketResult {
         market: keys.market.to_string(),
         lev_mint: keys.lev_mint.to_string(),
-        treasury_usdc: keys.treasury_quote.to_string(),
-        treasury_lev: keys.treasury_lev.to_string(),
+        treasury: treasury.to_string(),
+        timelock_secs,
         signature: landed.signature,
     })
 }
@@ -414,24 +451,133 @@ pub struct AdminResult {
     pub mint_paused: bool,
     #[serde(flatten)]
     pub rule: RuleView,
+    pub timelock_secs: i64,
+    /// The change waiting for its timelock, if any (`{kind, eta}`), after this command.
+    pub queued: Option<QueuedView>,
     pub signature: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct QueuedView {
+    /// params | swap_venues | oracle | treasury | guardian | timelock
+    pub kind: String,
+    /// Earliest unix time anyone may execute it.
+    pub eta: i64,
+}
+
+impl QueuedView {
+    pub fn of(q: &leveraged_token::QueuedChange) -> Self {
+        use leveraged_token::AdminChange::*;
+        let kind = match q.change {
+            Params(_) => "params",
+            SwapVenues { .. } => "swap_venues",
+            Oracle { .. } => "oracle",
+            Treasury(_) => "treasury",
+            Guardian(_) => "guardian",
+            Timelock(_) => "timelock",
+        };
+        QueuedView { kind: kind.into(), eta: q.eta }
+    }
 }
 
 async fn admin_result<C: Chain>(chain: &mut C, keys: &MarketKeys, signature: Option<String>) -> Result<AdminResult> {
     let m: leveraged_token::Market = anchor_account(chain, &keys.market).await.map_err(chain_err)?;
-    Ok(AdminResult { market: keys.market.to_string(), mint_paused: m.mint_paused, rule: RuleView::of(&m.params), signature })
+    Ok(AdminResult {
+        market: keys.market.to_string(),
+        mint_paused: m.mint_paused,
+        rule: RuleView::of(&m.params),
+        timelock_secs: m.timelock_secs,
+        queued: m.queued.as_ref().map(QueuedView::of),
+        signature,
+    })
 }
 
 /// Pause or resume minting (signer: the guardian or the admin). Redemptions are never paused.
+/// The only lever that acts at once.
 pub async fn set_pause<C: Chain>(chain: &mut C, keys: &MarketKeys, paused: bool) -> Result<AdminResult> {
     let me = chain.payer();
     let landed = chain.send(&[keys.set_pause(me, paused)], &[]).await.map_err(chain_err)?;
     admin_result(chain, keys, landed.signature).await
 }
 
-/// Replace the market's parameters (signer: the admin); the program checks every bound.
-pub async fn update_params<C: Chain>(chain: &mut C, keys: &MarketKeys, params: MarketParams) -> Result<AdminResult> {
+/// Queue new parameters behind the market's timelock (signer: the admin); the program checks
+/// every bound now and again when the change is executed.
+pub async fn queue_params<C: Chain>(chain: &mut C, keys: &MarketKeys, params: MarketParams) -> Result<AdminResult> {
     let me = chain.payer();
-    let landed = chain.send(&[keys.update_params(me, params)], &[]).await.map_err(chain_err)?;
+    let landed = chain.send(&[keys.queue_change(me, leveraged_token::AdminChange::Params(params))], &[]).await.map_err(chain_err)?;
     admin_result(chain, keys, landed.signature).await
+}
+
+/// Execute the queued change once its timelock has elapsed (anyone).
+pub async fn execute_change<C: Chain>(chain: &mut C, keys: &MarketKeys) -> Result<AdminResult> {
+    let me = chain.payer();
+    let landed = chain.send(&[keys.execute_change(me)], &[]).await.map_err(chain_err)?;
+    admin_result(chain, keys, landed.signature).await
+}
+
+/// Cancel the queued change (signer: the guardian or the admin).
+pub async fn cancel_change<C: Chain>(chain: &mut C, keys: &MarketKeys) -> Result<AdminResult> {
+    let me = chain.payer();
+    let landed = chain.send(&[keys.cancel_change(me)], &[]).await.map_err(chain_err)?;
+    admin_result(chain, keys, landed.signature).await
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SettleResult {
+    pub market: String,
+    pub collateral_sold_eth: f64,
+    pub debt_repaid_usdc: f64,
+    pub settled: bool,
+    pub debt_written_off_usdc: f64,
+    pub signature: Option<String>,
+}
+
+/// One settlement step of an insolvent vault (anyone): sell collateral, repay, and once it is all
+/// sold write the remaining debt off at the pool.
+pub async fn settle<C: Chain>(chain: &mut C, keys: &MarketKeys) -> Result<SettleResult> {
+    let me = chain.payer();
+    let landed = chain.send(&[keys.settle(me)], &[]).await.map_err(chain_err)?;
+    let step = parse_events::<leveraged_token::SettleStep>(&landed.logs);
+    let done = parse_events::<leveraged_token::MarketSettled>(&landed.logs);
+    Ok(SettleResult {
+        market: keys.market.to_string(),
+        collateral_sold_eth: step.first().map_or(0.0, |s| s.collateral_sold as f64 / 1e8),
+        debt_repaid_usdc: step.first().map_or(0.0, |s| s.debt_repaid as f64 / 1e6),
+        settled: !done.is_empty(),
+        debt_written_off_usdc: done.first().map_or(0.0, |d| d.debt_written_off as f64 / 1e6),
+        signature: landed.signature,
+    })
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ClaimResult {
+    pub market: String,
+    pub usdc: f64,
+    pub tokens: f64,
+    pub usdc_account: String,
+    pub token_account: String,
+    pub signature: Option<String>,
+}
+
+/// Claim the accrued fees into the signer's associated token accounts (created if missing;
+/// signer: the treasury).
+pub async fn claim_fees<C: Chain>(chain: &mut C, keys: &MarketKeys) -> Result<ClaimResult> {
+    let me = chain.payer();
+    let m: leveraged_token::Market = anchor_account(chain, &keys.market).await.map_err(chain_err)?;
+    let usdc_ata = levtoken_client::market::associated_token_address(&me, &keys.quote_mint, &keys.quote_token_program);
+    let lev_ata = levtoken_client::market::associated_token_address(&me, &keys.lev_mint, &TOKEN_2022_ID);
+    let ixs = [
+        create_ata_idempotent_ix(&me, &me, &keys.quote_mint, &keys.quote_token_program),
+        create_ata_idempotent_ix(&me, &me, &keys.lev_mint, &TOKEN_2022_ID),
+        keys.claim_fees(me, usdc_ata, lev_ata),
+    ];
+    let landed = chain.send(&ixs, &[]).await.map_err(chain_err)?;
+    Ok(ClaimResult {
+        market: keys.market.to_string(),
+        usdc: m.fees_quote as f64 / 1e6,
+        tokens: m.fees_lev as f64 / 1e6,
+        usdc_account: usdc_ata.to_string(),
+        token_account: lev_ata.to_string(),
+        signature: landed.signature,
+    })
 }

@@ -90,9 +90,12 @@ pub(crate) enum Command {
         /// Pyth PriceUpdateV2 account for ETH/USD.
         #[arg(long)]
         oracle: Pubkey,
-        /// Owner of the treasury accounts (default: the signer).
+        /// The key that may claim the fees (default: the signer).
         #[arg(long)]
         treasury: Option<Pubkey>,
+        /// Delay of every later admin change, seconds (0 ..= 30 days; default a day).
+        #[arg(long, default_value_t = leveraged_token::DEFAULT_TIMELOCK_SECS)]
+        timelock_secs: i64,
         /// Credit line requested from the pool, USDC.
         #[arg(long, default_value = "10000000")]
         credit_limit: String,
@@ -105,12 +108,31 @@ pub(crate) enum Command {
     Pause,
     /// Resume minting (signer: the guardian or the admin).
     Unpause,
-    /// Replace the market's parameters with a preset (signer: the admin); every bound is checked.
+    /// Queue the market's parameters as a preset behind the timelock (signer: the admin); every
+    /// bound is checked now and again at execution. `execute-change` applies it after the delay.
     SetParams {
         /// `full` (every band exit back to 3x) or `partial` (band 2.65–3.15x, exits trade 5% back).
         #[arg(long, value_enum)]
         rule: commands::Rule,
     },
+    /// Redeem in kind: receive the tokens' wETH and repay their share of the debt from your USDC
+    /// (no swap venue, no oracle: the exit that stays open whatever they do).
+    RedeemInKind {
+        #[arg(long)]
+        tokens: String,
+        /// Tolerance below the exact collateral share, bps.
+        #[arg(long, default_value_t = 50)]
+        max_slippage_bps: u64,
+    },
+    /// Settle an insolvent vault (NAV ≤ 0; anyone): sell collateral, repay, write the rest off.
+    Settle,
+    /// Apply the queued admin change once its timelock has elapsed (anyone).
+    ExecuteChange,
+    /// Cancel the queued admin change (signer: the guardian or the admin).
+    CancelChange,
+    /// Claim the accrued mint/redeem fees and streaming-fee tokens into the signer's token
+    /// accounts (signer: the treasury).
+    ClaimFees,
     /// Run the keeper bot: poll, decide, simulate, rebalance; Ctrl-C to stop.
     Keeper {
         /// Seconds between looks.
@@ -235,10 +257,38 @@ async fn main() -> Result<()> {
         Command::SetParams { rule } => {
             let mut chain = rpc(&cli).await?;
             let keys = market_keys(&mut chain, cli.market_id).await?;
-            let r = commands::update_params(&mut chain, &keys, rule.params()).await?;
+            let r = commands::queue_params(&mut chain, &keys, rule.params()).await?;
             print(&cli.json, &r, kv)?;
         }
-        Command::InitMarket { collateral_mint, collateral_token_program, quote_mint, oracle, treasury, credit_limit, rule } => {
+        Command::ExecuteChange | Command::CancelChange => {
+            let mut chain = rpc(&cli).await?;
+            let keys = market_keys(&mut chain, cli.market_id).await?;
+            let r = if matches!(cli.command, Command::ExecuteChange) {
+                commands::execute_change(&mut chain, &keys).await?
+            } else {
+                commands::cancel_change(&mut chain, &keys).await?
+            };
+            print(&cli.json, &r, kv)?;
+        }
+        Command::RedeemInKind { tokens, max_slippage_bps } => {
+            let mut chain = rpc(&cli).await?;
+            let keys = market_keys(&mut chain, cli.market_id).await?;
+            let r = commands::redeem_in_kind(&mut chain, &keys, commands::parse_amount(tokens, 6)?, *max_slippage_bps).await?;
+            print(&cli.json, &r, kv)?;
+        }
+        Command::Settle => {
+            let mut chain = rpc(&cli).await?;
+            let keys = market_keys(&mut chain, cli.market_id).await?;
+            let r = commands::settle(&mut chain, &keys).await?;
+            print(&cli.json, &r, kv)?;
+        }
+        Command::ClaimFees => {
+            let mut chain = rpc(&cli).await?;
+            let keys = market_keys(&mut chain, cli.market_id).await?;
+            let r = commands::claim_fees(&mut chain, &keys).await?;
+            print(&cli.json, &r, kv)?;
+        }
+        Command::InitMarket { collateral_mint, collateral_token_program, quote_mint, oracle, treasury, timelock_secs, credit_limit, rule } => {
             let mut chain = rpc(&cli).await?;
             let me = levtoken_client::chain::Chain::payer(&chain);
             let r = commands::init_market(
@@ -251,6 +301,7 @@ async fn main() -> Result<()> {
                 treasury.unwrap_or(me),
                 rule.params(),
                 commands::parse_amount(credit_limit, 6).context("--credit-limit")?,
+                *timelock_secs,
             )
             .await?;
             print(&cli.json, &r, kv)?;

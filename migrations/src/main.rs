@@ -1,10 +1,15 @@
-//! `cargo run -p levtoken-migrations --bin deploy -- [--url URL] [--keypair FILE] --oracle PUBKEY`
+//! `cargo run -p levtoken-migrations --bin deploy -- [--url URL] [--keypair FILE] --oracle PUBKEY [--timelock-secs S]`
 //!
 //! Anchor's migrate step, in Rust: after `anchor deploy`, creates test USDC and wrapped-ETH mints,
 //! the lending pool (funded), the AMM (seeded at the oracle's price) and market 1, through the same
 //! client library the CLI uses. Localnet only: it mints test tokens. The oracle must be a Pyth
 //! `PriceUpdateV2` account for ETH/USD on that cluster (e.g. cloned with
 //! `solana-test-validator --clone`).
+//!
+//! `--timelock-secs` sets the market's and the lending pool's admin timelock (default 0 on a
+//! localnet, so a developer can change parameters without waiting; a real deployment uses
+//! `leveraged_token::DEFAULT_TIMELOCK_SECS`, a day). The signer becomes admin, guardian and
+//! treasury.
 //!
 //! With `--in-process` it runs against the in-process bank instead (writing the oracle itself), which
 //! is how CI exercises it.
@@ -27,7 +32,10 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let cfg = LocalnetConfig::demo(MarketParams::default_3x());
+    let mut cfg = LocalnetConfig::demo(MarketParams::default_3x());
+    if let Some(secs) = arg(&args, "--timelock-secs") {
+        cfg.timelock_secs = secs.parse().map_err(|e| format!("--timelock-secs: {e}"))?;
+    }
     let dep = if args.iter().any(|a| a == "--in-process") {
         deploy_in_process(&cfg).await?.1
     } else {
@@ -46,6 +54,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("amm pool         {}", dep.keys.amm.pool);
     println!("market 1         {}", dep.keys.market);
     println!("ETHBULL3X mint   {}", dep.keys.lev_mint);
+    println!("timelock         {} s", cfg.timelock_secs);
     Ok(())
 }
 
@@ -77,6 +86,18 @@ mod tests {
         assert_eq!(s.pool.cash, cfg.lend_usd * 1_000_000);
         let pool: amm::Pool = bank.anchor_account(&keys.amm.pool).await;
         assert_eq!(pool.reserve_b, cfg.amm_depth_usd * 1_000_000);
+    }
+
+    /// A deployment with the production timelock: admin changes and the market's credit line wait
+    /// a day.
+    #[tokio::test]
+    async fn migration_with_a_days_timelock() {
+        let cfg = LocalnetConfig { timelock_secs: leveraged_token::DEFAULT_TIMELOCK_SECS, ..LocalnetConfig::demo(MarketParams::default_3x()) };
+        let (mut bank, dep) = deploy_in_process(&cfg).await.unwrap();
+        let s = MarketState::load(&mut bank, &dep.keys).await.unwrap();
+        assert_eq!((s.market.timelock_secs, s.pool.timelock_secs), (86_400, 86_400));
+        assert_eq!((s.borrower.credit_limit, s.borrower.pending_limit), (0, cfg.credit_limit));
+        assert!(s.borrower.limit_eta >= s.now + 86_400 - 5);
     }
 
     /// The script's real path: JSON-RPC (`solana-rpc-client`, here served by the in-process bank),

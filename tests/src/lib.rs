@@ -2,6 +2,8 @@
 //! (Token-2022) mints, a funded lending pool and an AMM pool at a chosen price, users with token
 //! accounts, and assertions on errors and unchanged state.
 
+pub mod hostile_venue;
+
 use anchor_lang::prelude::Pubkey;
 use lending_pool::PoolConfig;
 use lev_math::{Price, WAD};
@@ -73,11 +75,14 @@ pub struct WorldConfig {
     pub eth_price_usd: u64,
     /// Lent into the pool at start, dollars.
     pub lend_usd: u64,
+    /// The lending pool's and the market's admin timelock. 0 in most tests (changes are still
+    /// queued and executed, without waiting); the timelock tests use a day.
+    pub timelock_secs: i64,
 }
 
 impl Default for WorldConfig {
     fn default() -> Self {
-        WorldConfig { amm_fee_bps: 30, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000 }
+        WorldConfig { amm_fee_bps: 30, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000, timelock_secs: 0 }
     }
 }
 
@@ -116,13 +121,21 @@ impl World {
     }
 
     pub async fn new(cfg: WorldConfig) -> World {
-        let mut bank = Bank::start().await;
+        Self::new_with(cfg, levtoken_client::bank::program_test()).await
+    }
+
+    /// Like [`World::new`] on a runtime with extra programs registered (a hostile venue).
+    #[allow(deprecated)]
+    pub async fn new_with(cfg: WorldConfig, pt: solana_program_test::ProgramTest) -> World {
+        let mut bank = Bank::start_with(pt).await;
         let usdc = bank.create_mint(&SPL_TOKEN_ID, USDC_DECIMALS).await;
         let eth = bank.create_mint(&TOKEN_2022_ID, ETH_DECIMALS).await;
         let lending = LendingPoolKeys::derive(usdc, SPL_TOKEN_ID);
         let amm = AmmPool::derive(eth, TOKEN_2022_ID, usdc, SPL_TOKEN_ID, SPL_TOKEN_ID);
         let admin = bank.payer_key();
-        bank.send(&[lending.init_pool(admin, default_pool_config()), amm.initialize(admin, cfg.amm_fee_bps)], &[]).await.expect("init markets");
+        bank.send(&[lending.init_pool(admin, default_pool_config(), cfg.timelock_secs), amm.initialize(admin, cfg.amm_fee_bps)], &[])
+            .await
+            .expect("init markets");
 
         let mut world = World {
             bank,
@@ -247,6 +260,9 @@ use levtoken_client::{
     oracle::{PriceObservation, ETH_USD_FEED_ID, PYTH_EXPO},
 };
 
+/// The credit line the test markets ask for: $100M, well inside `lending_pool::MAX_CREDIT_LIMIT`.
+pub const MARKET_CREDIT_LIMIT: u64 = 100_000_000 * USD;
+
 /// Parameters for tests that replay the seed's numbers: no protocol fees, a 5 bps venue.
 pub fn seed_params() -> MarketParams {
     MarketParams { mint_fee_bps: 0, redeem_fee_bps: 0, streaming_fee_bps_per_year: 0, expected_swap_cost_bps: 5, ..MarketParams::default_3x() }
@@ -284,6 +300,7 @@ pub fn rebalance_ix(keys: &MarketKeys, keeper: &User, f: impl FnOnce(&mut levera
 pub struct MarketWorld {
     pub w: World,
     pub keys: MarketKeys,
+    /// May claim the fees.
     pub treasury: Keypair,
     pub guardian: Keypair,
     pub keeper: User,
@@ -293,10 +310,14 @@ pub struct MarketWorld {
 
 impl MarketWorld {
     pub async fn new(cfg: WorldConfig, params: MarketParams) -> MarketWorld {
-        let mut w = World::new(cfg).await;
+        Self::new_on(World::new(cfg).await, cfg, params, [Pubkey::default(); 2]).await
+    }
+
+    /// A market on `w`, with `extra_venue` (program, pool) allowlisted beside the AMM when it is
+    /// not the default key.
+    pub async fn new_on(mut w: World, cfg: WorldConfig, params: MarketParams, extra_venue: [Pubkey; 2]) -> MarketWorld {
         let treasury = Keypair::new();
         let guardian = Keypair::new();
-        let treasury_quote = w.bank.create_token_account(&w.usdc, &treasury.pubkey(), &SPL_TOKEN_ID).await;
         let oracle = Pubkey::new_unique();
         let now = w.bank.now().await;
         let obs = PriceObservation {
@@ -307,15 +328,17 @@ impl MarketWorld {
             publish_time: now,
         };
         w.bank.set_price(&oracle, &obs);
-        let keys = MarketKeys::derive(1, w.eth, TOKEN_2022_ID, w.lending, w.amm, oracle, treasury.pubkey(), treasury_quote);
+        let keys = MarketKeys::derive(1, w.eth, TOKEN_2022_ID, w.lending, w.amm, oracle, treasury.pubkey());
         let admin = w.bank.payer_key();
         let args = InitMarketArgs {
             params,
             feed_id: ETH_USD_FEED_ID,
-            swap_programs: [amm::ID, Pubkey::default()],
-            swap_pools: [w.amm.pool, Pubkey::default()],
+            swap_programs: [amm::ID, extra_venue[0]],
+            swap_pools: [w.amm.pool, extra_venue[1]],
             guardian: guardian.pubkey(),
-            credit_limit: u64::MAX,
+            treasury: treasury.pubkey(),
+            timelock_secs: cfg.timelock_secs,
+            credit_limit: MARKET_CREDIT_LIMIT,
             name: "ETH 3x Long".into(),
             symbol: "ETHBULL3X".into(),
             uri: "https://example.invalid/ethbull3x.json".into(),
@@ -392,6 +415,27 @@ impl MarketWorld {
         let out = self.w.bank.send(&[self.keys.nav()], &[]).await.expect("nav view");
         let data = out.return_data.expect("nav returns data");
         <NavView as anchor_lang::AnchorDeserialize>::deserialize(&mut data.as_slice()).expect("decode NavView")
+    }
+
+    /// Queue `change` as the admin, wait out the timelock and execute it: how an admin change
+    /// lands. Returns the execution's outcome (the queue must succeed).
+    pub async fn admin_change(&mut self, change: leveraged_token::AdminChange) -> Result<TxOutcome, TxFailure> {
+        let admin = self.w.bank.payer_key();
+        self.w.bank.send(&[self.keys.queue_change(admin, change)], &[]).await?;
+        let timelock = self.market().await.timelock_secs;
+        if timelock > 0 {
+            self.warp(timelock).await;
+        }
+        self.w.bank.send(&[self.keys.execute_change(admin)], &[]).await
+    }
+
+    /// The treasury claims every accrued fee into fresh accounts; returns (USDC, tokens) received.
+    pub async fn claim_fees(&mut self) -> (u64, u64) {
+        let t = self.treasury.insecure_clone();
+        let usdc = self.w.bank.create_token_account(&self.w.usdc, &t.pubkey(), &SPL_TOKEN_ID).await;
+        let lev = self.w.bank.create_token_account(&self.keys.lev_mint, &t.pubkey(), &TOKEN_2022_ID).await;
+        self.w.bank.send(&[self.keys.claim_fees(t.pubkey(), usdc, lev)], &[&t]).await.expect("claim fees");
+        (self.w.bank.token_balance(&usdc).await, self.w.bank.token_balance(&lev).await)
     }
 
     pub async fn market(&mut self) -> leveraged_token::Market {

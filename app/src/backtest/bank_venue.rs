@@ -5,7 +5,7 @@ use lev_math::{arbitrage_to_price, Round};
 use leveraged_token::{MarketParams, Rebalanced};
 use levtoken_client::{
     bank::Bank,
-    chain::token_balance,
+    chain::anchor_account,
     deploy::{deploy_localnet, deploy_market, mint_to_ix, new_token_account, Deployment, LocalnetConfig},
     events::parse_events,
     market::MarketKeys,
@@ -147,9 +147,9 @@ impl Venue for BankVenue {
     }
 
     async fn treasury(&mut self) -> Result<(u64, u64)> {
-        let usdc = token_balance(&mut self.bank, &self.keys.treasury_quote).await?;
-        let lev = token_balance(&mut self.bank, &self.keys.treasury_lev).await?;
-        Ok((usdc, lev))
+        // Fees accrue inside the market until the treasury claims them.
+        let m: leveraged_token::Market = anchor_account(&mut self.bank, &self.keys.market).await?;
+        Ok((m.fees_quote, m.fees_lev))
     }
 
     async fn relaunch(&mut self, initial_usdc: u64) -> Result<()> {

@@ -6,8 +6,8 @@ use anyhow::{anyhow, Result};
 use lending_pool::{Borrower, LendingPool, PoolConfig};
 use lev_math::{
     arbitrage_to_price, fee_up, min_out_base_for_quote, min_out_quote_for_base, mint_borrow_amount, moved_toward_target, nav_added_down, plan_rebalance,
-    rebalance_trigger, redeem_share, scaled_for_borrow_up, scaled_for_repay_down, streaming_fee_tokens_down, swap_out_down, tokens_for_nav_down, Plan, Price,
-    Round, TradeLimits, Trigger,
+    rebalance_trigger, redeem_share, scaled_for_borrow_up, scaled_for_repay_down, streaming_fee_tokens_down, swap_out_down, tokens_for_nav_down,
+    venue_deviation_bps, Plan, Price, Round, TradeLimits, Trigger,
 };
 use leveraged_token::{Market, MarketParams};
 use levtoken_client::{state::MarketState, ETH_DECIMALS, USDC_DECIMALS};
@@ -63,6 +63,9 @@ impl MathVenue {
             liquidity_vault: Default::default(),
             share_mint: Default::default(),
             config: pool_config,
+            borrower_program: leveraged_token::ID,
+            timelock_secs: 0,
+            queued_config: None,
             cash: lend,
             total_shares: lend,
             total_scaled_debt: 0,
@@ -85,8 +88,10 @@ impl MathVenue {
             quote_decimals: USDC_DECIMALS,
             collateral_token_program: Default::default(),
             quote_token_program: Default::default(),
-            treasury_quote: Default::default(),
-            treasury_lev: Default::default(),
+            treasury: Default::default(),
+            transit_authority: Default::default(),
+            transit_collateral: Default::default(),
+            transit_quote: Default::default(),
             lending_pool: Default::default(),
             lending_borrower: Default::default(),
             oracle: Default::default(),
@@ -95,13 +100,28 @@ impl MathVenue {
             swap_pools: Default::default(),
             params,
             collateral: 0,
+            fees_quote: 0,
+            fees_lev: 0,
+            settled: false,
+            residual_quote: 0,
+            timelock_secs: 0,
+            queued: None,
             last_rebalance_ts: now,
             last_fee_accrual_ts: now,
             mint_paused: false,
             bump: 0,
             lev_mint_bump: 0,
+            transit_authority_bump: 0,
         };
-        let borrower = Borrower { pool: Default::default(), authority: Default::default(), credit_limit: u64::MAX, scaled_debt: 0, bump: 0 };
+        let borrower = Borrower {
+            pool: Default::default(),
+            authority: Default::default(),
+            credit_limit: u64::MAX,
+            pending_limit: 0,
+            limit_eta: 0,
+            scaled_debt: 0,
+            bump: 0,
+        };
         Ok(MathVenue {
             market,
             pool,
@@ -205,6 +225,12 @@ impl MathVenue {
 
     // --- the market's handlers ---------------------------------------------------------------
 
+    /// The program's check before a mint's or a rebalance's swap.
+    fn require_venue_near_oracle(&self, price: Price, max_bps: u64) -> R<()> {
+        let deviation = some(venue_deviation_bps(price, self.amm_eth, self.amm_usdc), "VenuePriceOffOracle")?;
+        need(deviation <= max_bps, "VenuePriceOffOracle")
+    }
+
     fn do_mint(&mut self, usdc_in: u64) -> R<u64> {
         need(usdc_in > 0, "ZeroAmount")?;
         need(!self.market.mint_paused, "MintPaused")?;
@@ -222,6 +248,7 @@ impl MathVenue {
         let fee = some(fee_up(usdc_in, params.mint_fee_bps), "math")?;
         let net = usdc_in - fee;
         need(net > 0, "DepositTooSmall")?;
+        self.require_venue_near_oracle(price, params.max_venue_deviation_bps)?;
         let borrowed = some(mint_borrow_amount(&pos, price, net, params.target_leverage_bps), "math")?;
         self.borrow(borrowed)?;
         let swap_in = net + borrowed;
@@ -293,7 +320,9 @@ impl MathVenue {
         let band = params.band();
         let trigger = some(rebalance_trigger(&band, lev_before, self.now, self.market.last_rebalance_ts), "RebalanceNotNeeded")?;
         let aim = band.aim_bps(trigger, lev_before);
-        let plan = some(plan_rebalance(&pos, price, aim, &params.trade_limits(trigger == Trigger::Emergency)), "NothingToTrade")?;
+        let emergency = trigger == Trigger::Emergency;
+        let plan = some(plan_rebalance(&pos, price, aim, &params.trade_limits(emergency)), "NothingToTrade")?;
+        self.require_venue_near_oracle(price, params.venue_deviation_bps(emergency))?;
         let fill = self.execute(plan, price)?;
         let after = self.market.position(self.debt()?);
         need(

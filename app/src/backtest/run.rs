@@ -300,7 +300,9 @@ pub async fn run_bank(scenario: &Scenario, prices: &[PricePoint], progress: Opti
         lend_usd: scenario.lend / 1_000_000,
         pool_config: default_pool_config(),
         params: scenario.params,
-        credit_limit: u64::MAX,
+        credit_limit: lending_pool::MAX_CREDIT_LIMIT,
+        // An in-process replay: admin changes are not part of the scenario.
+        timelock_secs: 0,
     };
     let mut venue = super::bank_venue::BankVenue::new(scenario.params, cfg, prices[0].ts).await?;
     drive("ours", &mut venue, &mut ProgramKeeper, scenario, prices, progress).await

@@ -68,6 +68,10 @@ pub struct LocalnetConfig {
     pub pool_config: PoolConfig,
     pub params: MarketParams,
     pub credit_limit: u64,
+    /// The market's and the lending pool's admin timelock. `DEFAULT_TIMELOCK_SECS` (a day) for a
+    /// real deployment; the localnet demo, the backtest and the tests use 0 so that an in-process
+    /// run needs no waiting (the delay is then visible, not enforced).
+    pub timelock_secs: i64,
 }
 
 impl LocalnetConfig {
@@ -81,7 +85,8 @@ impl LocalnetConfig {
             lend_usd: 1_000_000,
             pool_config: default_pool_config(),
             params,
-            credit_limit: u64::MAX,
+            credit_limit: 100_000_000 * 1_000_000,
+            timelock_secs: 0,
         }
     }
 }
@@ -116,7 +121,7 @@ pub async fn deploy_localnet<C: Chain>(chain: &mut C, cfg: &LocalnetConfig, orac
 
     let lending = LendingPoolKeys::derive(usdc, SPL_TOKEN_ID);
     let amm = AmmPool::derive(eth, TOKEN_2022_ID, usdc, SPL_TOKEN_ID, SPL_TOKEN_ID);
-    let mut ixs = guard_init(chain, payer, &lending.init_pdas(), lending.init_pool(payer, cfg.pool_config)).await?;
+    let mut ixs = guard_init(chain, payer, &lending.init_pdas(), lending.init_pool(payer, cfg.pool_config, cfg.timelock_secs)).await?;
     ixs.extend(guard_init(chain, payer, &amm.init_pdas(), amm.initialize(payer, cfg.amm_fee_bps)).await?);
     chain.send(&ixs, &[]).await?;
 
@@ -146,7 +151,8 @@ pub async fn deploy_localnet<C: Chain>(chain: &mut C, cfg: &LocalnetConfig, orac
     Ok(Deployment { keys, usdc, eth, treasury, lp_usdc, lp_eth })
 }
 
-/// Create market `cfg.market_id` on existing pools: a fresh treasury, the market and its mint.
+/// Create market `cfg.market_id` on existing pools: the market and its mint, with the payer as
+/// admin, guardian and treasury (a localnet deployment).
 pub async fn deploy_market<C: Chain>(
     chain: &mut C,
     cfg: &LocalnetConfig,
@@ -156,15 +162,16 @@ pub async fn deploy_market<C: Chain>(
     oracle: Pubkey,
 ) -> Result<MarketKeys, ChainError> {
     let payer = chain.payer();
-    let treasury = Keypair::new().pubkey();
-    let treasury_quote = new_token_account(chain, &lending.mint, &treasury, &lending.token_program).await?;
-    let keys = MarketKeys::derive(cfg.market_id, collateral_mint, TOKEN_2022_ID, lending, amm, oracle, treasury, treasury_quote);
+    let treasury = payer;
+    let keys = MarketKeys::derive(cfg.market_id, collateral_mint, TOKEN_2022_ID, lending, amm, oracle, treasury);
     let args = InitMarketArgs {
         params: cfg.params,
         feed_id: ETH_USD_FEED_ID,
         swap_programs: [amm::ID, Pubkey::default()],
         swap_pools: [amm.pool, Pubkey::default()],
         guardian: payer,
+        treasury,
+        timelock_secs: cfg.timelock_secs,
         credit_limit: cfg.credit_limit,
         name: "ETH 3x Long".into(),
         symbol: "ETHBULL3X".into(),

@@ -30,7 +30,9 @@ impl LendingPoolKeys {
         Pubkey::find_program_address(&[BORROWER_SEED, self.pool.as_ref(), authority.as_ref()], &lending_pool::ID).0
     }
 
-    pub fn init_pool(&self, admin: Pubkey, config: PoolConfig) -> Instruction {
+    /// Create the pool; only leveraged-token markets may borrow from it, and admin changes wait
+    /// `timelock_secs`.
+    pub fn init_pool(&self, admin: Pubkey, config: PoolConfig, timelock_secs: i64) -> Instruction {
         anchor_ix(
             lending_pool::ID,
             accounts::InitPool {
@@ -42,7 +44,7 @@ impl LendingPoolKeys {
                 token_program: self.token_program,
                 system_program: anchor_lang::system_program::ID,
             },
-            instruction::InitPool { config },
+            instruction::InitPool { config, borrower_program: leveraged_token::ID, timelock_secs },
         )
     }
 
@@ -83,7 +85,13 @@ impl LendingPoolKeys {
     pub fn register_borrower(&self, admin: Pubkey, authority: Pubkey, credit_limit: u64) -> Instruction {
         anchor_ix(
             lending_pool::ID,
-            accounts::RegisterBorrower { admin, pool: self.pool, borrower: self.borrower(&authority), system_program: anchor_lang::system_program::ID },
+            accounts::RegisterBorrower {
+                admin,
+                pool: self.pool,
+                market: authority,
+                borrower: self.borrower(&authority),
+                system_program: anchor_lang::system_program::ID,
+            },
             instruction::RegisterBorrower { authority, credit_limit },
         )
     }
@@ -96,8 +104,16 @@ impl LendingPoolKeys {
         )
     }
 
-    pub fn set_config(&self, admin: Pubkey, config: PoolConfig) -> Instruction {
-        anchor_ix(lending_pool::ID, accounts::SetConfig { admin, pool: self.pool }, instruction::SetConfig { config })
+    pub fn queue_config(&self, admin: Pubkey, config: PoolConfig) -> Instruction {
+        anchor_ix(lending_pool::ID, accounts::QueueConfig { admin, pool: self.pool }, instruction::QueueConfig { config })
+    }
+
+    pub fn execute_config(&self) -> Instruction {
+        anchor_ix(lending_pool::ID, accounts::ExecuteConfig { pool: self.pool }, instruction::ExecuteConfig {})
+    }
+
+    pub fn cancel_config(&self, admin: Pubkey) -> Instruction {
+        anchor_ix(lending_pool::ID, accounts::CancelConfig { admin, pool: self.pool }, instruction::CancelConfig {})
     }
 
     pub fn borrow(&self, authority: Pubkey, destination: Pubkey, amount: u64) -> Instruction {

@@ -1,7 +1,10 @@
 //! The leveraged-token market: addresses and instructions.
 
 use anchor_lang::prelude::Pubkey;
-use leveraged_token::{accounts, instruction, InitMarketArgs, MarketParams, COLLATERAL_VAULT_SEED, LEV_MINT_SEED, MARKET_SEED, QUOTE_VAULT_SEED};
+use leveraged_token::{
+    accounts, instruction, AdminChange, InitMarketArgs, COLLATERAL_VAULT_SEED, LEV_MINT_SEED, MARKET_SEED, QUOTE_VAULT_SEED, TRANSIT_AUTHORITY_SEED,
+    TRANSIT_SEED,
+};
 use solana_instruction::Instruction;
 
 use crate::{amm::AmmPool, anchor_ix, lending::LendingPoolKeys, TOKEN_2022_ID};
@@ -23,9 +26,12 @@ pub struct MarketKeys {
     pub quote_mint: Pubkey,
     pub collateral_token_program: Pubkey,
     pub quote_token_program: Pubkey,
+    pub transit_authority: Pubkey,
+    pub transit_collateral: Pubkey,
+    pub transit_quote: Pubkey,
+    /// The key that may claim the fees.
     pub treasury: Pubkey,
-    pub treasury_quote: Pubkey,
-    pub treasury_lev: Pubkey,
+    /// The oracle account this client reads (any full-verified update for the feed would do).
     pub oracle: Pubkey,
     pub lending: LendingPoolKeys,
     pub amm: AmmPool,
@@ -41,13 +47,15 @@ impl MarketKeys {
         amm: AmmPool,
         oracle: Pubkey,
         treasury: Pubkey,
-        treasury_quote: Pubkey,
     ) -> Self {
         let pid = leveraged_token::ID;
         let (market, _) = Pubkey::find_program_address(&[MARKET_SEED, &market_id.to_le_bytes()], &pid);
         let (lev_mint, _) = Pubkey::find_program_address(&[LEV_MINT_SEED, market.as_ref()], &pid);
         let (collateral_vault, _) = Pubkey::find_program_address(&[COLLATERAL_VAULT_SEED, market.as_ref()], &pid);
         let (quote_vault, _) = Pubkey::find_program_address(&[QUOTE_VAULT_SEED, market.as_ref()], &pid);
+        let (transit_authority, _) = Pubkey::find_program_address(&[TRANSIT_AUTHORITY_SEED, market.as_ref()], &pid);
+        let (transit_collateral, _) = Pubkey::find_program_address(&[TRANSIT_SEED, market.as_ref(), collateral_mint.as_ref()], &pid);
+        let (transit_quote, _) = Pubkey::find_program_address(&[TRANSIT_SEED, market.as_ref(), lending.mint.as_ref()], &pid);
         MarketKeys {
             market_id,
             market,
@@ -58,9 +66,10 @@ impl MarketKeys {
             quote_mint: lending.mint,
             collateral_token_program,
             quote_token_program: lending.token_program,
+            transit_authority,
+            transit_collateral,
+            transit_quote,
             treasury,
-            treasury_quote,
-            treasury_lev: associated_token_address(&treasury, &lev_mint, &TOKEN_2022_ID),
             oracle,
             lending,
             amm,
@@ -91,7 +100,9 @@ impl MarketKeys {
             quote_mint: self.quote_mint,
             collateral_vault: self.collateral_vault,
             quote_vault: self.quote_vault,
-            treasury_lev: self.treasury_lev,
+            transit_authority: self.transit_authority,
+            transit_collateral: self.transit_collateral,
+            transit_quote: self.transit_quote,
             oracle: self.oracle,
             lending_pool: self.lending.pool,
             lending_borrower: self.lending_borrower(),
@@ -120,9 +131,9 @@ impl MarketKeys {
                 quote_mint: self.quote_mint,
                 collateral_vault: self.collateral_vault,
                 quote_vault: self.quote_vault,
-                treasury: self.treasury,
-                treasury_quote: self.treasury_quote,
-                treasury_lev: self.treasury_lev,
+                transit_authority: self.transit_authority,
+                transit_collateral: self.transit_collateral,
+                transit_quote: self.transit_quote,
                 lending_pool: self.lending.pool,
                 lending_borrower: self.lending_borrower(),
                 lending_program: lending_pool::ID,
@@ -130,7 +141,6 @@ impl MarketKeys {
                 lev_token_program: TOKEN_2022_ID,
                 collateral_token_program: self.collateral_token_program,
                 quote_token_program: self.quote_token_program,
-                associated_token_program: anchor_spl::associated_token::ID,
                 system_program: anchor_lang::system_program::ID,
             },
             instruction::InitMarket { market_id: self.market_id, args },
@@ -138,7 +148,7 @@ impl MarketKeys {
     }
 
     pub fn mint_accounts(&self, user: Pubkey, user_quote: Pubkey, user_lev: Pubkey) -> accounts::MintLev {
-        accounts::MintLev { core: self.core(), user, user_quote, user_lev, treasury_quote: self.treasury_quote }
+        accounts::MintLev { core: self.core(), user, user_quote, user_lev }
     }
 
     pub fn mint(&self, user: Pubkey, user_quote: Pubkey, user_lev: Pubkey, usdc_in: u64, min_tokens_out: u64) -> Instruction {
@@ -146,7 +156,7 @@ impl MarketKeys {
     }
 
     pub fn redeem_accounts(&self, user: Pubkey, user_quote: Pubkey, user_lev: Pubkey) -> accounts::Redeem {
-        accounts::Redeem { core: self.core(), user, user_quote, user_lev, treasury_quote: self.treasury_quote }
+        accounts::Redeem { core: self.core(), user, user_quote, user_lev }
     }
 
     pub fn redeem(&self, user: Pubkey, user_quote: Pubkey, user_lev: Pubkey, tokens_in: u64, min_usdc_out: u64) -> Instruction {
@@ -159,6 +169,46 @@ impl MarketKeys {
 
     pub fn rebalance(&self, keeper: Pubkey, keeper_quote: Pubkey) -> Instruction {
         anchor_ix(leveraged_token::ID, self.rebalance_accounts(keeper, keeper_quote), instruction::Rebalance {})
+    }
+
+    /// Redeem `tokens_in` in kind: receive collateral into `user_collateral`, repay the debt share
+    /// from `user_quote` (no venue, no oracle).
+    pub fn redeem_in_kind(
+        &self,
+        user: Pubkey,
+        user_lev: Pubkey,
+        user_collateral: Pubkey,
+        user_quote: Pubkey,
+        tokens_in: u64,
+        min_collateral_out: u64,
+    ) -> Instruction {
+        anchor_ix(
+            leveraged_token::ID,
+            accounts::RedeemInKind {
+                market: self.market,
+                lev_mint: self.lev_mint,
+                collateral_mint: self.collateral_mint,
+                quote_mint: self.quote_mint,
+                collateral_vault: self.collateral_vault,
+                user,
+                user_lev,
+                user_collateral,
+                user_quote,
+                lending_pool: self.lending.pool,
+                lending_borrower: self.lending_borrower(),
+                lending_vault: self.lending.liquidity_vault,
+                lending_program: lending_pool::ID,
+                collateral_token_program: self.collateral_token_program,
+                quote_token_program: self.quote_token_program,
+                lev_token_program: TOKEN_2022_ID,
+            },
+            instruction::RedeemInKind { tokens_in, min_collateral_out },
+        )
+    }
+
+    /// Anyone, while the vault is insolvent: one settlement step.
+    pub fn settle(&self, settler: Pubkey) -> Instruction {
+        anchor_ix(leveraged_token::ID, accounts::Settle { core: self.core(), settler }, instruction::Settle {})
     }
 
     pub fn nav(&self) -> Instruction {
@@ -179,11 +229,45 @@ impl MarketKeys {
         anchor_ix(leveraged_token::ID, accounts::SetPause { authority, market: self.market }, instruction::SetPause { mint_paused })
     }
 
-    pub fn update_params(&self, admin: Pubkey, params: MarketParams) -> Instruction {
+    /// Admin: queue `change` behind the market's timelock.
+    pub fn queue_change(&self, admin: Pubkey, change: AdminChange) -> Instruction {
         anchor_ix(
             leveraged_token::ID,
-            accounts::UpdateParams { admin, market: self.market, lending_pool: self.lending.pool },
-            instruction::UpdateParams { params },
+            accounts::QueueChange { admin, market: self.market, lending_pool: self.lending.pool },
+            instruction::QueueChange { change },
+        )
+    }
+
+    /// Anyone: execute the queued change once its time has come.
+    pub fn execute_change(&self, executor: Pubkey) -> Instruction {
+        anchor_ix(
+            leveraged_token::ID,
+            accounts::ExecuteChange { executor, market: self.market, lending_pool: self.lending.pool },
+            instruction::ExecuteChange {},
+        )
+    }
+
+    /// Guardian or admin: cancel the queued change.
+    pub fn cancel_change(&self, authority: Pubkey) -> Instruction {
+        anchor_ix(leveraged_token::ID, accounts::CancelChange { authority, market: self.market }, instruction::CancelChange {})
+    }
+
+    /// Treasury: claim the accrued fees to `quote_destination` (USDC) and `lev_destination`.
+    pub fn claim_fees(&self, treasury: Pubkey, quote_destination: Pubkey, lev_destination: Pubkey) -> Instruction {
+        anchor_ix(
+            leveraged_token::ID,
+            accounts::ClaimFees {
+                treasury,
+                market: self.market,
+                quote_vault: self.quote_vault,
+                quote_mint: self.quote_mint,
+                lev_mint: self.lev_mint,
+                quote_destination,
+                lev_destination,
+                quote_token_program: self.quote_token_program,
+                lev_token_program: TOKEN_2022_ID,
+            },
+            instruction::ClaimFees {},
         )
     }
 
@@ -193,13 +277,5 @@ impl MarketKeys {
 
     pub fn accept_admin(&self, new_admin: Pubkey) -> Instruction {
         anchor_ix(leveraged_token::ID, accounts::AcceptAdmin { new_admin, market: self.market }, instruction::AcceptAdmin {})
-    }
-
-    pub fn set_swap_venues(&self, admin: Pubkey, programs: [Pubkey; 2], pools: [Pubkey; 2]) -> Instruction {
-        anchor_ix(leveraged_token::ID, accounts::SetSwapVenues { admin, market: self.market }, instruction::SetSwapVenues { programs, pools })
-    }
-
-    pub fn set_guardian(&self, admin: Pubkey, guardian: Pubkey) -> Instruction {
-        anchor_ix(leveraged_token::ID, accounts::SetGuardian { admin, market: self.market }, instruction::SetGuardian { guardian })
     }
 }

@@ -63,6 +63,8 @@ impl MarketKeys {
             InitPda::new(leveraged_token::ID, &[leveraged_token::LEV_MINT_SEED, m]),
             InitPda::new(leveraged_token::ID, &[leveraged_token::COLLATERAL_VAULT_SEED, m]),
             InitPda::new(leveraged_token::ID, &[leveraged_token::QUOTE_VAULT_SEED, m]),
+            InitPda::new(leveraged_token::ID, &[leveraged_token::TRANSIT_SEED, m, self.collateral_mint.as_ref()]),
+            InitPda::new(leveraged_token::ID, &[leveraged_token::TRANSIT_SEED, m, self.quote_mint.as_ref()]),
             self.lending.borrower_pda(&self.market),
         ]
     }
@@ -122,9 +124,12 @@ mod tests {
         let eth = Pubkey::new_unique();
         let lending = LendingPoolKeys::derive(usdc, crate::SPL_TOKEN_ID);
         let amm = AmmPool::derive(eth, crate::TOKEN_2022_ID, usdc, crate::SPL_TOKEN_ID, crate::SPL_TOKEN_ID);
-        let keys = MarketKeys::derive(7, eth, crate::TOKEN_2022_ID, lending, amm, Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique());
+        let keys = MarketKeys::derive(7, eth, crate::TOKEN_2022_ID, lending, amm, Pubkey::new_unique(), Pubkey::new_unique());
         let addrs = |v: Vec<InitPda>| v.into_iter().map(|p| p.address).collect::<Vec<_>>();
-        assert_eq!(addrs(keys.init_pdas()), vec![keys.market, keys.lev_mint, keys.collateral_vault, keys.quote_vault, keys.lending_borrower()]);
+        assert_eq!(
+            addrs(keys.init_pdas()),
+            vec![keys.market, keys.lev_mint, keys.collateral_vault, keys.quote_vault, keys.transit_collateral, keys.transit_quote, keys.lending_borrower()]
+        );
         assert_eq!(addrs(lending.init_pdas()), vec![lending.pool, lending.liquidity_vault, lending.share_mint]);
         assert_eq!(addrs(amm.init_pdas()), vec![amm.pool, amm.vault_a, amm.vault_b, amm.lp_mint]);
     }

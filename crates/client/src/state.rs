@@ -23,7 +23,8 @@ pub struct MarketState {
     pub market: Market,
     pub pool: LendingPool,
     pub borrower: Borrower,
-    /// Leveraged-token supply (without the pending streaming fee).
+    /// Leveraged-token supply as the program counts it: minted plus the streaming-fee tokens owed
+    /// to the treasury (without the fee pending since the last accrual).
     pub supply: u64,
     /// Oracle price as published (not checked for staleness here; the program checks it).
     pub price: Price,
@@ -39,7 +40,7 @@ impl MarketState {
         let market: Market = anchor_account(chain, &keys.market).await?;
         let pool: LendingPool = anchor_account(chain, &market.lending_pool).await?;
         let borrower: Borrower = anchor_account(chain, &market.lending_borrower).await?;
-        let supply = mint_supply(chain, &market.lev_mint).await?;
+        let supply = market.supply(mint_supply(chain, &market.lev_mint).await?).ok_or_else(|| ChainError::Transport("supply overflows".into()))?;
         let oracle = chain.account(&market.oracle).await?.ok_or_else(|| ChainError::Transport("oracle account missing".into()))?;
         let update = decode_price_update(&oracle.data).ok_or_else(|| ChainError::Transport("oracle account is not a PriceUpdateV2".into()))?;
         let m = &update.price_message;
@@ -149,17 +150,7 @@ impl MarketKeys {
             }
         }
         let amm = amm.ok_or_else(|| ChainError::Transport("no AMM pool for the market's mints".into()))?;
-        let mut keys = MarketKeys::derive(
-            market_id,
-            market.collateral_mint,
-            market.collateral_token_program,
-            lending,
-            amm,
-            market.oracle,
-            Pubkey::default(),
-            market.treasury_quote,
-        );
-        keys.treasury_lev = market.treasury_lev;
+        let keys = MarketKeys::derive(market_id, market.collateral_mint, market.collateral_token_program, lending, amm, market.oracle, market.treasury);
         Ok(keys)
     }
 }

@@ -26,6 +26,16 @@ pub enum LendingError {
     InvalidClock,
     #[msg("Arithmetic overflow")]
     MathOverflow,
+    #[msg("Credit lines are only for markets of this pool's leveraged-token program")]
+    NotAMarket,
+    #[msg("A credit line may not exceed 10^15 base units")]
+    CreditLimitTooHigh,
+    #[msg("A config change is already queued; execute or cancel it first")]
+    ConfigAlreadyQueued,
+    #[msg("No config change is queued")]
+    NoConfigQueued,
+    #[msg("The queued change's timelock has not elapsed yet")]
+    TimelockNotElapsed,
     #[msg("Not an uninitialised, system-owned PDA of this program holding lamports")]
     NotAPrefundedPda,
 }

@@ -32,7 +32,9 @@ pub struct BorrowerRegistered {
     pub pool: Pubkey,
     pub borrower: Pubkey,
     pub authority: Pubkey,
+    /// The line, in force from `effective_ts` (after the pool's timelock).
     pub credit_limit: u64,
+    pub effective_ts: i64,
 }
 
 #[event]
@@ -40,6 +42,22 @@ pub struct CreditLimitSet {
     pub pool: Pubkey,
     pub borrower: Pubkey,
     pub credit_limit: u64,
+    /// When it takes effect: now for a lower limit, after the timelock for a higher one.
+    pub effective_ts: i64,
+}
+
+/// A config change was queued; anyone may execute it from `eta` on.
+#[event]
+pub struct ConfigQueued {
+    pub pool: Pubkey,
+    pub config: crate::PoolConfig,
+    pub eta: i64,
+}
+
+#[event]
+pub struct ConfigCancelled {
+    pub pool: Pubkey,
+    pub config: crate::PoolConfig,
 }
 
 #[event]
@@ -88,4 +106,15 @@ pub struct PrefundReclaimed {
     pub pda: Pubkey,
     pub lamports: u64,
     pub payer: Pubkey,
+}
+
+/// A borrower's remaining debt, lost: every lender's shares are worth that much less, together.
+#[event]
+pub struct BadDebtWrittenOff {
+    pub pool: Pubkey,
+    pub borrower: Pubkey,
+    pub amount: u64,
+    /// The pool's cash + debt and share count after the write-off.
+    pub total_assets: u64,
+    pub total_shares: u64,
 }

@@ -1,8 +1,8 @@
 //! A USDC money market the leveraged-token vault borrows from.
 //!
 //! Lenders deposit USDC for share tokens and earn the interest borrowers pay. Borrowers are
-//! accounts the admin registers (a PDA of another program, such as a leveraged-token vault) with a
-//! credit limit; their debt accrues through a borrow index at a utilisation-based kinked rate. All
+//! leveraged-token markets (PDAs of the one borrower program fixed at init) the admin registers
+//! with a bounded credit limit, in force after the pool's timelock; their debt accrues through a borrow index at a utilisation-based kinked rate. All
 //! interest and share math comes from `lev-math`. The pool accounts for its cash internally, so a
 //! donation to its token account cannot move the share price.
 #![allow(unexpected_cfgs)]
@@ -25,9 +25,10 @@ declare_id!("93Ssmqgv8R1eTPRtB6oAgQm5YmU6usfbXJKk8PsbAXdh");
 pub mod lending_pool {
     use super::*;
 
-    /// Create the pool for a mint; the signer becomes its admin.
-    pub fn init_pool(ctx: Context<InitPool>, config: PoolConfig) -> Result<()> {
-        instructions::handle_init_pool(ctx, config)
+    /// Create the pool for a mint; the signer becomes its admin. Only `Market` PDAs of
+    /// `borrower_program` may ever borrow; admin changes wait `timelock_secs`.
+    pub fn init_pool(ctx: Context<InitPool>, config: PoolConfig, borrower_program: Pubkey, timelock_secs: i64) -> Result<()> {
+        instructions::handle_init_pool(ctx, config, borrower_program, timelock_secs)
     }
 
     /// Lend `amount` for at least `min_shares` share tokens.
@@ -40,19 +41,31 @@ pub mod lending_pool {
         instructions::handle_withdraw(ctx, shares, min_amount)
     }
 
-    /// Admin: allow `authority` (typically another program's PDA) to borrow up to `credit_limit`.
+    /// Admin: open a credit line for a leveraged-token market (`authority` = the market PDA, passed
+    /// as `market`); it takes effect after the timelock.
     pub fn register_borrower(ctx: Context<RegisterBorrower>, authority: Pubkey, credit_limit: u64) -> Result<()> {
         instructions::handle_register_borrower(ctx, authority, credit_limit)
     }
 
-    /// Admin: change a borrower's credit limit (existing debt is never called in by this).
+    /// Admin: lower a credit limit at once, or queue a higher one behind the timelock (existing
+    /// debt is never called in by this).
     pub fn set_credit_limit(ctx: Context<SetCreditLimit>, credit_limit: u64) -> Result<()> {
         instructions::handle_set_credit_limit(ctx, credit_limit)
     }
 
-    /// Admin: replace the interest-rate model (within hard bounds); interest is accrued first.
-    pub fn set_config(ctx: Context<SetConfig>, config: PoolConfig) -> Result<()> {
-        instructions::handle_set_config(ctx, config)
+    /// Admin: queue a new interest-rate model (within hard bounds).
+    pub fn queue_config(ctx: Context<QueueConfig>, config: PoolConfig) -> Result<()> {
+        instructions::handle_queue_config(ctx, config)
+    }
+
+    /// Anyone: apply the queued config once the timelock has elapsed; interest is accrued first.
+    pub fn execute_config(ctx: Context<ExecuteConfig>) -> Result<()> {
+        instructions::handle_execute_config(ctx)
+    }
+
+    /// Admin: cancel the queued config.
+    pub fn cancel_config(ctx: Context<CancelConfig>) -> Result<()> {
+        instructions::handle_cancel_config(ctx)
     }
 
     /// Borrower: take `amount` of the pool's cash, within the credit limit.
@@ -63,6 +76,12 @@ pub mod lending_pool {
     /// Anyone: repay up to `amount` of a borrower's debt (capped at what is owed).
     pub fn repay(ctx: Context<Repay>, amount: u64) -> Result<()> {
         instructions::handle_repay(ctx, amount)
+    }
+
+    /// Borrower: write off its remaining debt once its collateral is gone; lenders share the loss
+    /// pro rata, all at once.
+    pub fn write_off(ctx: Context<WriteOff>) -> Result<()> {
+        instructions::handle_write_off(ctx)
     }
 
     /// Anyone: bring the borrow index up to date.

@@ -58,6 +58,30 @@ pub enum LevError {
     MathOverflow,
     #[msg("Not an uninitialised, system-owned PDA of this program holding lamports")]
     NotAPrefundedPda,
+    #[msg("The swap venue changed an account it must not touch (owner, delegate, close authority, state or balance)")]
+    VenueTamperedWithAccount,
+    #[msg("The swap venue's price is too far from the oracle to trade now; arbitrage will bring it back")]
+    VenuePriceOffOracle,
+    #[msg("The token mint uses a Token-2022 extension this market does not accept (transfer fee, hook, permanent delegate, default-frozen, …)")]
+    MintExtensionNotAllowed,
+    #[msg("Timelock outside its bounds (0 ..= 30 days)")]
+    InvalidTimelock,
+    #[msg("Another admin change is already queued; execute or cancel it first")]
+    ChangeAlreadyQueued,
+    #[msg("No admin change is queued")]
+    NoChangeQueued,
+    #[msg("The queued admin change's timelock has not elapsed yet")]
+    TimelockNotElapsed,
+    #[msg("The guardian cannot cancel its own replacement; only the admin can")]
+    GuardianCannotCancelItsReplacement,
+    #[msg("You would receive less collateral than the minimum you asked for")]
+    CollateralBelowMinimum,
+    #[msg("Only the treasury may claim the fees")]
+    NotTreasury,
+    #[msg("The market has settled after insolvency: minting and rebalancing are over; tokens redeem for what is left")]
+    MarketSettled,
+    #[msg("The vault's NAV is still positive: settlement is only for an insolvent vault")]
+    NotInsolvent,
     #[msg("The lending pool now considers borrowers unsafe below this market's emergency threshold; minting is closed until the parameters are re-validated")]
     PoolRiskChanged,
 }

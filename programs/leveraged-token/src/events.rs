@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::MarketParams;
+use crate::{AdminChange, MarketParams};
 
 #[event]
 pub struct MarketInitialized {
@@ -60,7 +60,7 @@ pub struct Rebalanced {
 #[event]
 pub struct FeesAccrued {
     pub market: Pubkey,
-    pub tokens_minted: u64,
+    pub tokens_accrued: u64,
     pub elapsed_secs: u64,
 }
 
@@ -108,4 +108,87 @@ pub struct PrefundReclaimed {
     pub pda: Pubkey,
     pub lamports: u64,
     pub payer: Pubkey,
+}
+
+/// An admin change was queued; anyone may execute it from `eta` on.
+#[event]
+pub struct ChangeQueued {
+    pub market: Pubkey,
+    pub change: AdminChange,
+    pub eta: i64,
+}
+
+#[event]
+pub struct ChangeExecuted {
+    pub market: Pubkey,
+    pub change: AdminChange,
+    pub by: Pubkey,
+}
+
+#[event]
+pub struct ChangeCancelled {
+    pub market: Pubkey,
+    pub change: AdminChange,
+    pub by: Pubkey,
+}
+
+#[event]
+pub struct TreasurySet {
+    pub market: Pubkey,
+    pub treasury: Pubkey,
+}
+
+#[event]
+pub struct OracleSet {
+    pub market: Pubkey,
+    pub feed_id: [u8; 32],
+    pub oracle: Pubkey,
+}
+
+#[event]
+pub struct TimelockSet {
+    pub market: Pubkey,
+    pub timelock_secs: i64,
+}
+
+/// Mint/redeem fees (USDC) and streaming-fee tokens paid out to the treasury's accounts.
+#[event]
+pub struct FeesClaimed {
+    pub market: Pubkey,
+    pub treasury: Pubkey,
+    pub quote: u64,
+    pub tokens: u64,
+}
+
+/// One step of an insolvent vault's settlement: collateral sold, debt repaid from the proceeds.
+#[event]
+pub struct SettleStep {
+    pub market: Pubkey,
+    pub settler: Pubkey,
+    pub collateral_sold: u64,
+    pub proceeds: u64,
+    pub debt_repaid: u64,
+    pub collateral_left: u64,
+    pub price_wad: u128,
+}
+
+/// The settlement is complete: the debt left after selling everything was written off at the
+/// lending pool (shared by all its lenders at once) and holders redeem for `residual_quote`.
+#[event]
+pub struct MarketSettled {
+    pub market: Pubkey,
+    pub debt_written_off: u64,
+    pub residual_quote: u64,
+}
+
+/// A redemption in kind: collateral out, debt repaid by the holder, no swap and no price.
+#[event]
+pub struct RedeemedInKind {
+    pub market: Pubkey,
+    pub user: Pubkey,
+    pub tokens: u64,
+    pub collateral_out: u64,
+    /// The redeem fee, taken in collateral and left in the vault for the remaining holders.
+    pub fee_collateral: u64,
+    pub debt_repaid: u64,
 }

@@ -43,9 +43,21 @@ pub mod leveraged_token {
         instructions::handle_redeem(ctx, tokens_in, min_usdc_out)
     }
 
+    /// Burn tokens for their pro-rata collateral while repaying their pro-rata debt from your own
+    /// USDC: the exit that needs no swap venue and no oracle.
+    pub fn redeem_in_kind(ctx: Context<RedeemInKind>, tokens_in: u64, min_collateral_out: u64) -> Result<()> {
+        instructions::handle_redeem_in_kind(ctx, tokens_in, min_collateral_out)
+    }
+
     /// Permissionless: bring leverage back toward the target when allowed; pays a bounded reward.
     pub fn rebalance(ctx: Context<Rebalance>) -> Result<()> {
         instructions::handle_rebalance(ctx)
+    }
+
+    /// Anyone, while NAV ≤ 0: sell the collateral, repay, and write the rest of the debt off at
+    /// the pool so all lenders share the loss at once; then holders redeem for what is left.
+    pub fn settle(ctx: Context<Settle>) -> Result<()> {
+        instructions::handle_settle(ctx)
     }
 
     /// Read-only NAV, NAV per token, leverage, debt and collateral (use with simulate).
@@ -58,11 +70,6 @@ pub mod leveraged_token {
         instructions::handle_set_pause(ctx, mint_paused)
     }
 
-    /// Admin: replace the parameters within hard bounds.
-    pub fn update_params(ctx: Context<UpdateParams>, params: MarketParams) -> Result<()> {
-        instructions::handle_update_params(ctx, params)
-    }
-
     /// Admin: propose a successor.
     pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
         instructions::handle_propose_admin(ctx, new_admin)
@@ -73,14 +80,25 @@ pub mod leveraged_token {
         instructions::handle_accept_admin(ctx)
     }
 
-    /// Admin: replace the allowlisted swap venues (program + pool pairs).
-    pub fn set_swap_venues(ctx: Context<SetSwapVenues>, programs: [Pubkey; MAX_SWAP_PROGRAMS], pools: [Pubkey; MAX_SWAP_PROGRAMS]) -> Result<()> {
-        instructions::handle_set_swap_venues(ctx, programs, pools)
+    /// Admin: queue a parameter, venue, oracle, treasury, guardian or timelock change; it takes
+    /// effect only when executed after `timelock_secs`.
+    pub fn queue_change(ctx: Context<QueueChange>, change: AdminChange) -> Result<()> {
+        instructions::handle_queue_change(ctx, change)
     }
 
-    /// Admin: set the guardian.
-    pub fn set_guardian(ctx: Context<SetGuardian>, guardian: Pubkey) -> Result<()> {
-        instructions::handle_set_guardian(ctx, guardian)
+    /// Anyone: apply the queued change once its timelock has elapsed.
+    pub fn execute_change(ctx: Context<ExecuteChange>) -> Result<()> {
+        instructions::handle_execute_change(ctx)
+    }
+
+    /// Guardian or admin: cancel the queued change.
+    pub fn cancel_change(ctx: Context<CancelChange>) -> Result<()> {
+        instructions::handle_cancel_change(ctx)
+    }
+
+    /// Treasury: claim the accrued mint/redeem fees (USDC) and streaming-fee tokens.
+    pub fn claim_fees(ctx: Context<ClaimFees>) -> Result<()> {
+        instructions::handle_claim_fees(ctx)
     }
 
     /// Anyone: return the lamports a griefer sent to a not-yet-created PDA of this program, so the

@@ -3,13 +3,24 @@
 //! the result verified from the vault's own balances.
 
 use anchor_lang::{prelude::*, solana_program::program::invoke_signed, InstructionData};
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::{
+    token_2022::spl_token_2022::state::AccountState,
+    token_interface::{Mint, TokenAccount, TokenInterface},
+};
 use lending_pool::{program::LendingPool as LendingProgram, Borrower, LendingPool};
 use lev_math::{streaming_fee_tokens_down, Position, Price};
 use program_utils::token;
 use pyth_solana_receiver_sdk::{error::GetPriceError, price_update::PriceUpdateV2};
 
-use crate::{math_err, FeesAccrued, LevError, Market, MARKET_SEED};
+use crate::{math_err, FeesAccrued, LevError, Market, MARKET_SEED, TRANSIT_AUTHORITY_SEED};
+
+/// A venue vault's balance read from a token account of `mint` (SPL Token or Token-2022).
+fn venue_balance(account: &AccountInfo, mint: &Pubkey) -> Result<u64> {
+    let data = account.try_borrow_data()?;
+    let acc = TokenAccount::try_deserialize(&mut &data[..])?;
+    require_keys_eq!(acc.mint, *mint, LevError::VenuePriceOffOracle);
+    Ok(acc.amount)
+}
 
 #[derive(Accounts)]
 pub struct MarketCore<'info> {
@@ -30,11 +41,17 @@ pub struct MarketCore<'info> {
     pub collateral_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, address = market.quote_vault)]
     pub quote_vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, address = market.treasury_lev)]
-    pub treasury_lev: Box<InterfaceAccount<'info, TokenAccount>>,
 
-    /// Pyth `PriceUpdateV2` (owner checked by the type: the Pyth receiver program).
-    #[account(address = market.oracle)]
+    /// CHECK: the PDA that owns the transit accounts and signs the venue; it holds nothing.
+    #[account(address = market.transit_authority)]
+    pub transit_authority: UncheckedAccount<'info>,
+    #[account(mut, address = market.transit_collateral)]
+    pub transit_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut, address = market.transit_quote)]
+    pub transit_quote: Box<InterfaceAccount<'info, TokenAccount>>,
+
+    /// Any Pyth `PriceUpdateV2` (owner checked by the type: the Pyth receiver program) whose feed
+    /// id is the market's and whose verification is full: no single account is pinned.
     pub oracle: Box<Account<'info, PriceUpdateV2>>,
 
     #[account(mut, address = market.lending_pool)]
@@ -47,8 +64,8 @@ pub struct MarketCore<'info> {
     pub lending_vault: UncheckedAccount<'info>,
     pub lending_program: Program<'info, LendingProgram>,
 
-    /// CHECK: with `swap_pool`, must be an allowlisted venue; everything it does is verified
-    /// afterwards from the vault's balances.
+    /// CHECK: with `swap_pool`, must be an allowlisted venue. It is handed the transit authority's
+    /// signature only, never the market's; everything is verified afterwards.
     #[account(executable)]
     pub swap_program: UncheckedAccount<'info>,
     /// CHECK: the venue's pool, pinned by the allowlist (a keeper cannot route through a pool of
@@ -72,7 +89,10 @@ pub struct MarketCore<'info> {
     pub lev_token_program: Interface<'info, TokenInterface>,
 }
 
-/// The oracle price after owner (by type), address, feed, staleness, verification and confidence
+/// How far ahead of the validator's clock a publish time may be.
+pub const ORACLE_MAX_FUTURE_SECS: i64 = 10;
+
+/// The oracle price after owner (by type), feed, staleness, verification and confidence
 /// checks. Never a client-supplied number.
 pub fn read_oracle(oracle: &PriceUpdateV2, market: &Market, clock: &Clock) -> Result<Price> {
     let p = oracle.get_price_no_older_than(clock, market.params.oracle_max_staleness_secs, &market.feed_id).map_err(|e| match e {
@@ -80,11 +100,32 @@ pub fn read_oracle(oracle: &PriceUpdateV2, market: &Market, clock: &Clock) -> Re
         GetPriceError::MismatchedFeedId => error!(LevError::OracleWrongFeed),
         _ => error!(LevError::OracleInvalid),
     })?;
-    // A price published in the future is as suspicious as a stale one.
-    require!(p.publish_time <= clock.unix_timestamp, LevError::OracleInvalid);
+    // A price published more than a few seconds ahead of this validator's clock is as suspicious
+    // as a stale one; a second or two is ordinary clock skew between publisher and validator.
+    require!(p.publish_time <= clock.unix_timestamp.saturating_add(ORACLE_MAX_FUTURE_SECS), LevError::OracleInvalid);
     let conf_bps = Price::confidence_bps(p.price, p.conf).ok_or(LevError::OracleInvalid)?;
     require!(conf_bps <= market.params.oracle_max_conf_bps, LevError::OracleConfidenceTooWide);
     Price::from_oracle(p.price, p.exponent, market.collateral_decimals, market.quote_decimals).ok_or_else(|| error!(LevError::OracleInvalid))
+}
+
+/// Bring the streaming fee up to `now`: the tokens owed to the treasury are counted in the supply
+/// at once and minted when it claims, so no treasury account can stand in the way of an
+/// instruction.
+pub fn accrue_streaming_fee(market: &mut Account<Market>, minted: u64, now: i64) -> Result<()> {
+    let last = market.last_fee_accrual_ts;
+    require!(now >= last, LevError::InvalidClock);
+    let elapsed = (now - last) as u64;
+    if elapsed == 0 {
+        return Ok(());
+    }
+    let supply = market.supply(minted).ok_or_else(math_err)?;
+    let fee_tokens = streaming_fee_tokens_down(supply, market.params.streaming_fee_bps_per_year, elapsed).ok_or_else(math_err)?;
+    if fee_tokens > 0 {
+        market.fees_lev = market.fees_lev.checked_add(fee_tokens).ok_or_else(math_err)?;
+        program_utils::emit(FeesAccrued { market: market.key(), tokens_accrued: fee_tokens, elapsed_secs: elapsed });
+    }
+    market.last_fee_accrual_ts = now;
+    Ok(())
 }
 
 impl<'info> MarketCore<'info> {
@@ -104,22 +145,13 @@ impl<'info> MarketCore<'info> {
         ))?;
         self.lending_pool.reload()?;
 
-        let last = self.market.last_fee_accrual_ts;
-        require!(now >= last, LevError::InvalidClock);
-        let elapsed = (now - last) as u64;
-        if elapsed == 0 {
-            return Ok(());
-        }
-        let supply = self.lev_mint.supply;
-        let fee_tokens = streaming_fee_tokens_down(supply, self.market.params.streaming_fee_bps_per_year, elapsed).ok_or_else(math_err)?;
-        if fee_tokens > 0 {
-            let authority = self.market.to_account_info();
-            self.with_market_seeds(|s| token::mint_to(&self.lev_token_program, &self.lev_mint, &self.treasury_lev, &authority, s, fee_tokens))?;
-            self.lev_mint.reload()?;
-            program_utils::emit(FeesAccrued { market: self.market.key(), tokens_minted: fee_tokens, elapsed_secs: elapsed });
-        }
-        self.market.last_fee_accrual_ts = now;
-        Ok(())
+        let minted = self.lev_mint.supply;
+        accrue_streaming_fee(&mut self.market, minted, now)
+    }
+
+    /// Supply as holders' shares count it (minted + streaming fee owed to the treasury).
+    pub fn supply(&self) -> Result<u64> {
+        self.market.supply(self.lev_mint.supply).ok_or_else(math_err)
     }
 
     pub fn price(&self, clock: &Clock) -> Result<Price> {
@@ -173,20 +205,70 @@ impl<'info> MarketCore<'info> {
         self.reload_lending()
     }
 
+    /// Write the vault's remaining debt off at the lending pool (settlement only).
+    pub fn write_off(&mut self) -> Result<()> {
+        let accounts = lending_pool::cpi::accounts::WriteOff {
+            authority: self.market.to_account_info(),
+            pool: self.lending_pool.to_account_info(),
+            borrower: self.lending_borrower.to_account_info(),
+        };
+        let program = self.lending_program.key();
+        self.with_market_seeds(|s| lending_pool::cpi::write_off(CpiContext::new_with_signer(program, accounts, s)))?;
+        self.reload_lending()
+    }
+
     fn reload_lending(&mut self) -> Result<()> {
         self.lending_pool.reload()?;
         self.lending_borrower.reload()?;
         self.quote_vault.reload()
     }
 
+    /// Refuse to trade while the venue's spot price sits more than `max_bps` from the oracle: a
+    /// sandwich can push the venue only that far before the vault trades, and nobody buys at a
+    /// venue priced off the oracle. Our AMM is read from its accounted reserves; any other
+    /// allowlisted venue from its two vaults' balances.
+    pub fn require_venue_near_oracle(&self, oracle: Price, max_bps: u64) -> Result<()> {
+        let (base, quote) = if self.swap_program.key() == amm::ID {
+            require_keys_eq!(*self.swap_pool.owner, amm::ID, LevError::SwapProgramNotAllowed);
+            let pool = amm::Pool::try_deserialize(&mut &self.swap_pool.try_borrow_data()?[..])?;
+            if pool.mint_a == self.market.collateral_mint {
+                (pool.reserve_a, pool.reserve_b)
+            } else {
+                (pool.reserve_b, pool.reserve_a)
+            }
+        } else {
+            (venue_balance(&self.swap_collateral_vault, &self.market.collateral_mint)?, venue_balance(&self.swap_quote_vault, &self.market.quote_mint)?)
+        };
+        let deviation = lev_math::venue_deviation_bps(oracle, base, quote).ok_or(LevError::VenuePriceOffOracle)?;
+        require!(deviation <= max_bps, LevError::VenuePriceOffOracle);
+        Ok(())
+    }
+
     /// Swap `amount_in` through the allowlisted venue: quote→collateral when `buy`, else
-    /// collateral→quote. Verifies from the vault's own balances that exactly `amount_in` left and at
-    /// least `min_out` arrived, and returns what arrived.
+    /// collateral→quote. The input moves first from the market's vault into the transit account,
+    /// and the venue is signed for by the transit authority (which owns nothing else), never by
+    /// the market. After the venue returns, every account the market relies on is re-read:
+    /// exactly `amount_in` left the transit account, the input vault did not move, at least
+    /// `min_out` arrived in the output vault, and no owner, delegate, close authority or state
+    /// changed. Returns what arrived.
     pub fn swap(&mut self, buy: bool, amount_in: u64, min_out: u64) -> Result<u64> {
+        // Into transit, signed by the market (the token program is pinned by address).
+        {
+            let (vault, transit, mint, tp) = if buy {
+                (&self.quote_vault, &self.transit_quote, &self.quote_mint, &self.quote_token_program)
+            } else {
+                (&self.collateral_vault, &self.transit_collateral, &self.collateral_mint, &self.collateral_token_program)
+            };
+            let authority = self.market.to_account_info();
+            self.with_market_seeds(|s| token::transfer(tp, vault, transit, mint, &authority, s, amount_in))?;
+        }
+        self.reload_swap_accounts()?;
         let (src_before, dst_before) = self.vault_balances(buy);
-        let (source, destination, venue_in, venue_out, mint_in, mint_out, tp_in, tp_out) = if buy {
+        let transit_before = self.transit(buy).amount;
+
+        let (transit, destination, venue_in, venue_out, mint_in, mint_out, tp_in, tp_out) = if buy {
             (
-                &self.quote_vault,
+                &self.transit_quote,
                 &self.collateral_vault,
                 &self.swap_quote_vault,
                 &self.swap_collateral_vault,
@@ -197,7 +279,7 @@ impl<'info> MarketCore<'info> {
             )
         } else {
             (
-                &self.collateral_vault,
+                &self.transit_collateral,
                 &self.quote_vault,
                 &self.swap_collateral_vault,
                 &self.swap_quote_vault,
@@ -208,11 +290,12 @@ impl<'info> MarketCore<'info> {
             )
         };
         // The venue-neutral swap shape (see `amm::Swap`): same accounts, same instruction data.
+        // The transit authority is handed read-only, so the venue cannot reassign it either.
         let metas = vec![
-            AccountMeta::new_readonly(self.market.key(), true),
+            AccountMeta::new_readonly(self.transit_authority.key(), true),
             AccountMeta::new(self.swap_pool.key(), false),
             AccountMeta::new_readonly(self.swap_authority.key(), false),
-            AccountMeta::new(source.key(), false),
+            AccountMeta::new(transit.key(), false),
             AccountMeta::new(destination.key(), false),
             AccountMeta::new(venue_in.key(), false),
             AccountMeta::new(venue_out.key(), false),
@@ -222,10 +305,10 @@ impl<'info> MarketCore<'info> {
             AccountMeta::new_readonly(tp_out.key(), false),
         ];
         let infos = [
-            self.market.to_account_info(),
+            self.transit_authority.to_account_info(),
             self.swap_pool.to_account_info(),
             self.swap_authority.to_account_info(),
-            source.to_account_info(),
+            transit.to_account_info(),
             destination.to_account_info(),
             venue_in.to_account_info(),
             venue_out.to_account_info(),
@@ -240,15 +323,51 @@ impl<'info> MarketCore<'info> {
             accounts: metas,
             data: amm::instruction::Swap { amount_in, min_out }.data(),
         };
-        self.with_market_seeds(|s| invoke_signed(&ix, &infos, s))?;
+        let market_key = self.market.key();
+        let bump = [self.market.transit_authority_bump];
+        let seeds = [TRANSIT_AUTHORITY_SEED, market_key.as_ref(), &bump];
+        invoke_signed(&ix, &infos, &[&seeds])?;
 
-        self.collateral_vault.reload()?;
-        self.quote_vault.reload()?;
+        // Post-CPI checks: re-read everything the venue was shown.
+        self.reload_swap_accounts()?;
+        self.require_untouched()?;
         let (src_after, dst_after) = self.vault_balances(buy);
-        require!(src_before.checked_sub(src_after) == Some(amount_in), LevError::SwapBalanceMismatch);
+        require!(src_after == src_before, LevError::VenueTamperedWithAccount);
+        require!(transit_before.checked_sub(self.transit(buy).amount) == Some(amount_in), LevError::SwapBalanceMismatch);
         let received = dst_after.checked_sub(dst_before).ok_or(LevError::SwapBalanceMismatch)?;
         require!(received >= min_out && received > 0, LevError::SlippageExceeded);
         Ok(received)
+    }
+
+    fn transit(&self, buy: bool) -> &InterfaceAccount<'info, TokenAccount> {
+        if buy {
+            &self.transit_quote
+        } else {
+            &self.transit_collateral
+        }
+    }
+
+    fn reload_swap_accounts(&mut self) -> Result<()> {
+        self.collateral_vault.reload()?;
+        self.quote_vault.reload()?;
+        self.transit_collateral.reload()?;
+        self.transit_quote.reload()
+    }
+
+    /// Vaults owned by the market and transit accounts owned by the transit authority, none with a
+    /// delegate or a close authority, none frozen (klend-style post-transfer checks).
+    fn require_untouched(&self) -> Result<()> {
+        let market = self.market.key();
+        let transit = self.market.transit_authority;
+        let clean = |a: &TokenAccount, owner: &Pubkey| {
+            a.owner == *owner && a.delegate.is_none() && a.delegated_amount == 0 && a.close_authority.is_none() && a.state == AccountState::Initialized
+        };
+        let ok = clean(&self.collateral_vault, &market)
+            && clean(&self.quote_vault, &market)
+            && clean(&self.transit_collateral, &transit)
+            && clean(&self.transit_quote, &transit);
+        require!(ok, LevError::VenueTamperedWithAccount);
+        Ok(())
     }
 
     fn vault_balances(&self, buy: bool) -> (u64, u64) {

@@ -11,7 +11,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_spl::token_2022::spl_token_2022;
 use lending_pool::{Borrower, LendingError, LendingPool, PoolConfig, BORROWER_SEED};
 use lev_math::Round;
-use leveraged_token::{InitMarketArgs, LevError, MarketParams, Minted, Rebalanced, Redeemed};
+use leveraged_token::{AdminChange, InitMarketArgs, LevError, MarketParams, Minted, Rebalanced, Redeemed};
 use levtoken_client::{
     amm::AmmPool,
     anchor_ix,
@@ -39,7 +39,7 @@ const BPF_LOADER_UPGRADEABLE: Pubkey = anchor_lang::pubkey!("BPFLoaderUpgradeab1
 const TOKEN_OWNER_MISMATCH: u32 = 4;
 
 fn world() -> WorldConfig {
-    WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000 }
+    WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000, timelock_secs: 0 }
 }
 
 fn not_signer() -> u32 {
@@ -62,8 +62,8 @@ fn market_keys(m: &MarketWorld) -> Vec<Pubkey> {
         k.lev_mint,
         k.collateral_vault,
         k.quote_vault,
-        k.treasury_quote,
-        k.treasury_lev,
+        k.transit_collateral,
+        k.transit_quote,
         k.oracle,
         k.lending.pool,
         k.lending_borrower(),
@@ -159,7 +159,9 @@ fn init_args(m: &MarketWorld) -> InitMarketArgs {
         swap_programs: [amm::ID, Pubkey::default()],
         swap_pools: [m.w.amm.pool, Pubkey::default()],
         guardian: m.guardian.pubkey(),
-        credit_limit: u64::MAX,
+        treasury: m.treasury.pubkey(),
+        timelock_secs: 0,
+        credit_limit: MARKET_CREDIT_LIMIT,
         name: "ETH 3x Long".into(),
         symbol: "ETHBULL3X".into(),
         uri: "https://example.invalid/ethbull3x.json".into(),
@@ -168,7 +170,7 @@ fn init_args(m: &MarketWorld) -> InitMarketArgs {
 
 /// The keys of market `id` on the same lending pool, venue, oracle and treasury.
 fn market_keys_for(m: &MarketWorld, id: u64) -> MarketKeys {
-    MarketKeys::derive(id, m.w.eth, TOKEN_2022_ID, m.w.lending, m.w.amm, m.keys.oracle, m.treasury.pubkey(), m.keys.treasury_quote)
+    MarketKeys::derive(id, m.w.eth, TOKEN_2022_ID, m.w.lending, m.w.amm, m.keys.oracle, m.treasury.pubkey())
 }
 
 /// Market 2, created by the same admin on the same pool and venue.
@@ -186,8 +188,18 @@ async fn pool_with_keypair_admin(w: &mut World) -> (LendingPoolKeys, Keypair) {
     let mint = w.bank.create_mint(&SPL_TOKEN_ID, 6).await;
     let keys = LendingPoolKeys::derive(mint, SPL_TOKEN_ID);
     let admin = w.bank.funded_keypair(1_000_000_000).await;
-    w.bank.send(&[keys.init_pool(admin.pubkey(), default_pool_config())], &[&admin]).await.expect("second pool");
+    w.bank.send(&[keys.init_pool(admin.pubkey(), default_pool_config(), 0)], &[&admin]).await.expect("second pool");
     (keys, admin)
+}
+
+/// Market `id` borrowing from `pool` (whose admin `pool_admin` co-signs its credit line): a real
+/// market, which is all a lending pool lends to.
+async fn market_on_pool(m: &mut MarketWorld, pool: LendingPoolKeys, pool_admin: &Keypair, id: u64) -> MarketKeys {
+    let keys = MarketKeys::derive(id, m.w.eth, TOKEN_2022_ID, pool, m.w.amm, m.keys.oracle, m.treasury.pubkey());
+    let admin = m.w.bank.payer_key();
+    let args = init_args(m);
+    m.w.bank.send(&[keys.init_market(admin, pool_admin.pubkey(), args)], &[pool_admin]).await.expect("market on the other pool");
+    keys
 }
 
 /// Move the market's admin from the fee payer to a fresh keypair (two-step handover).
@@ -253,11 +265,15 @@ async fn attack_market_admin_instructions_without_the_admins_signature() {
     let mallory = Pubkey::new_unique();
     let keys = market_keys(&m);
     let loose = MarketParams { max_slippage_bps: 300, emergency_max_slippage_bps: 1_000, ..seed_params() };
+    let venues = AdminChange::SwapVenues { programs: [amm::ID, Pubkey::default()], pools: [mallory, Pubkey::default()] };
     let attempts = [
-        ("update_params", unsigned(m.keys.update_params(a, loose), &a)),
-        ("set_guardian", unsigned(m.keys.set_guardian(a, mallory), &a)),
+        ("queue new params", unsigned(m.keys.queue_change(a, AdminChange::Params(loose)), &a)),
+        ("queue a new guardian", unsigned(m.keys.queue_change(a, AdminChange::Guardian(mallory)), &a)),
+        ("queue a new treasury", unsigned(m.keys.queue_change(a, AdminChange::Treasury(mallory)), &a)),
         ("propose_admin", unsigned(m.keys.propose_admin(a, mallory), &a)),
-        ("set_swap_venues", unsigned(m.keys.set_swap_venues(a, [amm::ID, Pubkey::default()], [mallory, Pubkey::default()]), &a)),
+        ("queue new swap venues", unsigned(m.keys.queue_change(a, venues), &a)),
+        ("cancel_change as admin", unsigned(m.keys.cancel_change(a), &a)),
+        ("cancel_change as guardian", unsigned(m.keys.cancel_change(g), &g)),
         ("set_pause as admin", unsigned(m.keys.set_pause(a, true), &a)),
         ("set_pause as guardian", unsigned(m.keys.set_pause(g, true), &g)),
     ];
@@ -266,9 +282,11 @@ async fn attack_market_admin_instructions_without_the_admins_signature() {
     }
     // The fee payer that created the market is no longer its admin.
     let payer = m.w.bank.payer_key();
-    refused(&mut m.w.bank, "update_params by the former admin", &keys, &[m.keys.update_params(payer, loose)], &[], LevError::NotAdmin).await;
-    // Signed by the admin, the same update goes through.
-    m.w.bank.send(&[m.keys.update_params(a, loose)], &[&admin]).await.expect("signed update");
+    let ix = m.keys.queue_change(payer, AdminChange::Params(loose));
+    refused(&mut m.w.bank, "queue_change by the former admin", &keys, &[ix], &[], LevError::NotAdmin).await;
+    // Signed by the admin, the same update is queued, and anyone executes it (timelock 0 here).
+    m.w.bank.send(&[m.keys.queue_change(a, AdminChange::Params(loose))], &[&admin]).await.expect("signed queue");
+    m.w.bank.send(&[m.keys.execute_change(payer)], &[]).await.expect("execute");
     assert_eq!(m.market().await.params, loose);
 }
 
@@ -296,22 +314,27 @@ async fn attack_lending_and_amm_without_the_owners_signature() {
     let ix = unsigned(m.w.amm.remove_liquidity(lp, mallory.eth, mallory.usdc, m.w.lp_token, lp_tokens, 0, 0), &lp);
     refused(&mut m.w.bank, "remove the LP's liquidity", &keys, &[ix], &[], not_signer()).await;
 
-    // Lending admin instructions on a pool whose admin is not the fee payer.
+    // Lending admin instructions on a pool whose admin is not the fee payer, with a market (the only
+    // kind of borrower) on a $10 line.
     let (pool2, pool_admin) = pool_with_keypair_admin(&mut m.w).await;
     let pa = pool_admin.pubkey();
-    m.w.bank.send(&[pool2.register_borrower(pa, mallory.key(), 10 * USD)], &[&pool_admin]).await.expect("register");
-    let keys2 = [pool2.pool, pool2.borrower(&mallory.key()), pool2.borrower(&Pubkey::new_unique())];
+    let m5 = market_on_pool(&mut m, pool2, &pool_admin, 5).await.market;
+    m.w.bank.send(&[pool2.set_credit_limit(pa, m5, 10 * USD)], &[&pool_admin]).await.expect("lower the line");
+    let m6 = market_on_pool(&mut m, pool2, &pool_admin, 6).await.market;
+    let keys2 = [pool2.pool, pool2.borrower(&m5), pool2.borrower(&m6), pool2.borrower(&Pubkey::new_unique())];
     let generous = PoolConfig { base_rate_bps: 0, slope1_bps: 0, slope2_bps: 0, ..default_pool_config() };
     let attempts = [
-        ("register_borrower", unsigned(pool2.register_borrower(pa, mallory.key(), u64::MAX), &pa)),
-        ("set_credit_limit", unsigned(pool2.set_credit_limit(pa, mallory.key(), u64::MAX), &pa)),
-        ("set_config", unsigned(pool2.set_config(pa, generous), &pa)),
+        ("register_borrower", unsigned(pool2.register_borrower(pa, m5, lending_pool::MAX_CREDIT_LIMIT), &pa)),
+        ("set_credit_limit", unsigned(pool2.set_credit_limit(pa, m5, lending_pool::MAX_CREDIT_LIMIT), &pa)),
+        ("set_credit_limit lower", unsigned(pool2.set_credit_limit(pa, m6, 0), &pa)),
+        ("queue_config", unsigned(pool2.queue_config(pa, generous), &pa)),
+        ("cancel_config", unsigned(pool2.cancel_config(pa), &pa)),
     ];
     for (what, ix) in attempts {
         refused(&mut m.w.bank, what, &keys2, &[ix], &[], not_signer()).await;
     }
-    let b: Borrower = m.w.bank.anchor_account(&pool2.borrower(&mallory.key())).await;
-    assert_eq!(b.credit_limit, 10 * USD);
+    let b: Borrower = m.w.bank.anchor_account(&pool2.borrower(&m5)).await;
+    assert_eq!((b.credit_limit, b.pending_limit, b.limit_eta), (10 * USD, 0, 0));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -425,16 +448,18 @@ async fn attack_another_markets_vaults_mint_and_credit_line() {
     m.w.bank.send(&[m2.mint(bob.key(), bob.usdc, bob_lev, 5_000 * USD, 0)], &[&bob.kp]).await.expect("bob mints in market 2");
     let keys = with(
         &with(&market_keys(&m), &holder_keys(&alice)),
-        &[m2.market, m2.lev_mint, m2.collateral_vault, m2.quote_vault, m2.treasury_lev, m2.lending_borrower(), bob.usdc, bob_lev],
+        &[m2.market, m2.lev_mint, m2.collateral_vault, m2.quote_vault, m2.transit_collateral, m2.transit_quote, m2.lending_borrower(), bob.usdc, bob_lev],
     );
     let address = anchor_code(AnchorError::ConstraintAddress);
     let tokens = m.lev_balance(&alice).await;
 
-    let subs: [(&str, Box<dyn Fn(&mut leveraged_token::accounts::MarketCore)>); 6] = [
+    let subs: [(&str, Box<dyn Fn(&mut leveraged_token::accounts::MarketCore)>); 8] = [
         ("market 2's collateral vault", Box::new(|c| c.collateral_vault = m2.collateral_vault)),
         ("market 2's quote vault", Box::new(|c| c.quote_vault = m2.quote_vault)),
         ("market 2's token mint", Box::new(|c| c.lev_mint = m2.lev_mint)),
-        ("market 2's treasury account", Box::new(|c| c.treasury_lev = m2.treasury_lev)),
+        ("market 2's ETH transit account", Box::new(|c| c.transit_collateral = m2.transit_collateral)),
+        ("market 2's USDC transit account", Box::new(|c| c.transit_quote = m2.transit_quote)),
+        ("market 2's transit authority", Box::new(|c| c.transit_authority = m2.transit_authority)),
         ("market 2's credit line", Box::new(|c| c.lending_borrower = m2.lending_borrower())),
         ("market 2 itself with market 1's accounts", Box::new(|c| c.market = m2.market)),
     ];
@@ -538,10 +563,13 @@ async fn attack_forged_token_accounts_at_other_addresses() {
     let fake = forge(&mut m.w.bank, &m.keys.collateral_vault, TOKEN_2022_ID, |d| set_amount(d, 1_000 * ETH)).await;
     let ix = redeem_ix(&m.keys, &alice, tokens, |a| a.core.collateral_vault = fake);
     refused(&mut m.w.bank, "forged collateral vault", &keys, &[ix], &[&alice.user.kp], anchor_code(AnchorError::ConstraintAddress)).await;
-    // A copy of the treasury's USDC account at another address (fees to Mallory).
-    let fake_treasury = forge(&mut m.w.bank, &m.keys.treasury_quote, SPL_TOKEN_ID, |_| {}).await;
-    let ix = redeem_ix(&m.keys, &alice, tokens, |a| a.treasury_quote = fake_treasury);
-    refused(&mut m.w.bank, "forged treasury", &keys, &[ix], &[&alice.user.kp], anchor_code(AnchorError::ConstraintAddress)).await;
+    // A copy of the market's USDC transit account at another address (the swap input to Mallory).
+    let fake_transit = forge(&mut m.w.bank, &m.keys.transit_quote, SPL_TOKEN_ID, |_| {}).await;
+    let ix = mint_ix(&m.keys, &alice, 100 * USD, |a| a.core.transit_quote = fake_transit);
+    refused(&mut m.w.bank, "forged USDC transit", &keys, &[ix], &[&alice.user.kp], anchor_code(AnchorError::ConstraintAddress)).await;
+    let fake_transit = forge(&mut m.w.bank, &m.keys.transit_collateral, TOKEN_2022_ID, |_| {}).await;
+    let ix = redeem_ix(&m.keys, &alice, tokens, |a| a.core.transit_collateral = fake_transit);
+    refused(&mut m.w.bank, "forged ETH transit", &keys, &[ix], &[&alice.user.kp], anchor_code(AnchorError::ConstraintAddress)).await;
 
     // A copy of the lending pool's liquidity vault claiming $1B: a lender withdrawing "from it".
     let lk = m.keys.lending;
@@ -603,7 +631,7 @@ async fn attack_type_cosplay() {
     let cosplay = forge(&mut m.w.bank, &m.keys.oracle, leveraged_token::ID, |d| d.resize(market_len, 0)).await;
     let ix = mint_ix(&m.keys, &alice, 100 * USD, |a| a.core.market = cosplay);
     refused(&mut m.w.bank, "price update bytes as market", &keys, &[ix], &[&alice.user.kp], mismatch).await;
-    // The Market's bytes owned by the Pyth receiver as the oracle (address pinned, then type).
+    // The Market's bytes owned by the Pyth receiver as the oracle (no address is pinned: the type).
     let cosplay = forge(&mut m.w.bank, &m.keys.market, PYTH_RECEIVER_ID, |_| {}).await;
     let ix = mint_ix(&m.keys, &alice, 100 * USD, |a| a.core.oracle = cosplay);
     refused(&mut m.w.bank, "market bytes as oracle", &keys, &[ix], &[&alice.user.kp], mismatch).await;
@@ -626,9 +654,9 @@ async fn attack_pdas_with_a_non_canonical_bump_or_another_markets_seeds() {
     let ix = mint_ix(&m.keys, &alice, 100 * USD, |a| a.core.market = fake_market);
     refused(&mut m.w.bank, "market at a non-canonical bump", &keys, &[ix], &[&alice.user.kp], seeds).await;
     let admin = m.w.bank.payer_key();
-    let mut ix = m.keys.update_params(admin, seed_params());
+    let mut ix = m.keys.queue_change(admin, AdminChange::Params(seed_params()));
     ix.accounts[1].pubkey = fake_market;
-    refused(&mut m.w.bank, "update_params on a non-canonical market", &keys, &[ix], &[], seeds).await;
+    refused(&mut m.w.bank, "queue_change on a non-canonical market", &keys, &[ix], &[], seeds).await;
 
     // The market's credit-line record at a non-canonical bump of its seeds.
     let lk = m.keys.lending;
@@ -749,23 +777,21 @@ async fn attack_duplicate_mutable_accounts_in_every_program() {
     let keeper = m.keeper.kp.insecure_clone();
     let ix = rebalance_ix(&m.keys, &m.keeper, |a| a.keeper_quote = m.keys.quote_vault);
     refused(&mut m.w.bank, "keeper account = quote vault", &keys, &[ix], &[&keeper], dup).await;
-    // Redemption paid to the treasury's account that also receives the fee.
-    let ix = redeem_ix(&m.keys, &alice, tokens, |a| a.user_quote = m.keys.treasury_quote);
-    refused(&mut m.w.bank, "user USDC = treasury USDC", &keys, &[ix], &[&alice.user.kp], dup).await;
-    // Minted tokens sent to the treasury's streaming-fee account.
-    let ix = mint_ix(&m.keys, &alice, 100 * USD, |a| a.user_lev = m.keys.treasury_lev);
-    refused(&mut m.w.bank, "user tokens = treasury tokens", &keys, &[ix], &[&alice.user.kp], dup).await;
+    // Redemption paid into the quote vault (which also holds the fees).
+    let ix = redeem_ix(&m.keys, &alice, tokens, |a| a.user_quote = m.keys.quote_vault);
+    refused(&mut m.w.bank, "user USDC = quote vault", &keys, &[ix], &[&alice.user.kp], dup).await;
+    // A mint paid from the market's own USDC transit account.
+    let ix = mint_ix(&m.keys, &alice, 100 * USD, |a| a.user_quote = m.keys.transit_quote);
+    refused(&mut m.w.bank, "user USDC = transit USDC", &keys, &[ix], &[&alice.user.kp], dup).await;
 
-    // Lending: repay from the pool's own vault; a borrower borrowing into the pool's vault.
+    // Lending: repay from the pool's own vault; the market borrowing into the pool's vault (the
+    // only borrower is a market, which borrows into its quote vault, pinned by address: that
+    // check refuses the substitution before the duplicate check would).
     let lk = m.keys.lending;
     let ix = lk.repay(alice.user.key(), m.keys.market, lk.liquidity_vault, USD);
     refused(&mut m.w.bank, "repay from the liquidity vault", &keys, &[ix], &[&alice.user.kp], dup).await;
-    let borrower = m.w.bank.funded_keypair(1_000_000_000).await;
-    let admin = m.w.bank.payer_key();
-    m.w.bank.send(&[lk.register_borrower(admin, borrower.pubkey(), 1_000 * USD)], &[]).await.unwrap();
-    let ix = lk.borrow(borrower.pubkey(), lk.liquidity_vault, 1_000 * USD);
-    let keys = with(&keys, &[lk.borrower(&borrower.pubkey())]);
-    refused(&mut m.w.bank, "borrow into the liquidity vault", &keys, &[ix], &[&borrower], dup).await;
+    let ix = mint_ix(&m.keys, &alice, 100 * USD, |a| a.core.quote_vault = lk.liquidity_vault);
+    refused(&mut m.w.bank, "market borrows into the liquidity vault", &keys, &[ix], &[&alice.user.kp], anchor_code(AnchorError::ConstraintAddress)).await;
     // AMM: swap output into the pool's own output vault.
     let ix = m.w.amm.swap(alice.user.key(), alice.user.usdc, m.w.amm.vault_a, false, 100 * USD, 0);
     refused(&mut m.w.bank, "swap destination = output vault", &keys, &[ix], &[&alice.user.kp], dup).await;
@@ -788,8 +814,7 @@ async fn attack_reinitialise_the_market() {
 
     // Mallory, admin of her own lending pool (for a fake USDC), tries to take over market id 1.
     let (pool2, pool_admin) = pool_with_keypair_admin(&mut m.w).await;
-    let treasury_quote = m.w.bank.create_token_account(&pool2.mint, &pool_admin.pubkey(), &SPL_TOKEN_ID).await;
-    let hijack = MarketKeys::derive(1, m.w.eth, TOKEN_2022_ID, pool2, m.w.amm, m.keys.oracle, pool_admin.pubkey(), treasury_quote);
+    let hijack = MarketKeys::derive(1, m.w.eth, TOKEN_2022_ID, pool2, m.w.amm, m.keys.oracle, pool_admin.pubkey());
     assert_eq!(hijack.market, m.keys.market);
     let ix = hijack.init_market(pool_admin.pubkey(), pool_admin.pubkey(), args);
     let keys = with(&keys, &[pool2.pool, hijack.lending_borrower()]);
@@ -839,10 +864,12 @@ async fn attack_prefund_pdas_to_block_their_creation() {
         InitPda::new(leveraged_token::ID, &[leveraged_token::LEV_MINT_SEED, m3.market.as_ref()]),
         InitPda::new(leveraged_token::ID, &[leveraged_token::COLLATERAL_VAULT_SEED, m3.market.as_ref()]),
         InitPda::new(leveraged_token::ID, &[leveraged_token::QUOTE_VAULT_SEED, m3.market.as_ref()]),
+        InitPda::new(leveraged_token::ID, &[leveraged_token::TRANSIT_SEED, m3.market.as_ref(), m.w.eth.as_ref()]),
+        InitPda::new(leveraged_token::ID, &[leveraged_token::TRANSIT_SEED, m3.market.as_ref(), m.w.usdc.as_ref()]),
         InitPda::new(lending_pool::ID, &[BORROWER_SEED, m.keys.lending.pool.as_ref(), m3.market.as_ref()]),
     ];
     let addrs: Vec<Pubkey> = pdas.iter().map(|p| p.address).collect();
-    assert_eq!(addrs, [m3.market, m3.lev_mint, m3.collateral_vault, m3.quote_vault, m3.lending_borrower()]);
+    assert_eq!(addrs, [m3.market, m3.lev_mint, m3.collateral_vault, m3.quote_vault, m3.transit_collateral, m3.transit_quote, m3.lending_borrower()]);
     assert_eq!(pdas.to_vec(), m3.init_pdas(), "the client's list of init_market's PDAs");
     let args = init_args(&m);
     grief_then_recover(&mut m.w.bank, &mallory, &pdas, m3.init_market(admin, admin, args), &[], "init_market").await;
@@ -858,11 +885,14 @@ async fn attack_prefund_pdas_to_block_their_creation() {
         InitPda::new(lending_pool::ID, &[lending_pool::SHARE_MINT_SEED, lk.pool.as_ref()]),
     ];
     assert_eq!(pdas.to_vec(), lk.init_pdas());
-    grief_then_recover(&mut m.w.bank, &mallory, &pdas, lk.init_pool(admin, default_pool_config()), &[], "init_pool").await;
+    grief_then_recover(&mut m.w.bank, &mallory, &pdas, lk.init_pool(admin, default_pool_config(), 0), &[], "init_pool").await;
 
-    // A borrower's credit line at the real pool.
-    let authority = Pubkey::new_unique();
+    // A credit line at the real pool for a market (the only kind of borrower) that so far borrows
+    // elsewhere.
+    let (pool2, pool_admin) = pool_with_keypair_admin(&mut m.w).await;
+    let authority = market_on_pool(&mut m, pool2, &pool_admin, 4).await.market;
     let pdas = [InitPda::new(lending_pool::ID, &[BORROWER_SEED, m.keys.lending.pool.as_ref(), authority.as_ref()])];
+    assert_eq!(pdas.to_vec(), vec![m.keys.lending.borrower_pda(&authority)]);
     grief_then_recover(&mut m.w.bank, &mallory, &pdas, m.keys.lending.register_borrower(admin, authority, USD), &[], "register_borrower").await;
 
     // An AMM pool for a pair.
@@ -937,13 +967,13 @@ async fn attack_reinitialise_the_lending_pool_and_credit_line() {
     let lk = m.keys.lending;
     // Mallory re-runs init_pool for USDC: she would become admin and cash would reset to zero.
     let mallory = m.w.bank.funded_keypair(1_000_000_000).await;
-    let ix = lk.init_pool(mallory.pubkey(), default_pool_config());
+    let ix = lk.init_pool(mallory.pubkey(), default_pool_config(), 0);
     refused_init(&mut m.w.bank, "re-init the pool", &keys, &[ix], &[&mallory]).await;
     // Even the admin cannot re-register the market's line (its $2,000 debt would be erased).
     let debt_before = m.nav().await.debt;
     assert!(debt_before > 0);
     let admin = m.w.bank.payer_key();
-    let ix = lk.register_borrower(admin, m.keys.market, u64::MAX);
+    let ix = lk.register_borrower(admin, m.keys.market, MARKET_CREDIT_LIMIT);
     refused_init(&mut m.w.bank, "re-register the market's credit line", &keys, &[ix], &[]).await;
     assert_eq!(m.nav().await.debt, debt_before);
     let pool: LendingPool = m.w.bank.anchor_account(&lk.pool).await;
@@ -971,9 +1001,11 @@ async fn attack_close_and_revive_accounts() {
     // The transit vault is empty between instructions: Mallory tries to close it (rent to her).
     let ix = spl_token_2022::instruction::close_account(&SPL_TOKEN_ID, &m.keys.quote_vault, &mallory.usdc, &mallory.key(), &[]).unwrap();
     refused(&mut m.w.bank, "close the quote vault", &keys, &[ix], &[&mallory.kp], TOKEN_OWNER_MISMATCH).await;
-    // The treasury's (empty) streaming-fee account, Token-2022.
-    let ix = spl_token_2022::instruction::close_account(&TOKEN_2022_ID, &m.keys.treasury_lev, &mallory.usdc, &mallory.key(), &[]).unwrap();
-    refused(&mut m.w.bank, "close the treasury's token account", &keys, &[ix], &[&mallory.kp], TOKEN_OWNER_MISMATCH).await;
+    // The (empty) transit accounts: ETH on Token-2022, USDC on SPL Token.
+    let ix = spl_token_2022::instruction::close_account(&TOKEN_2022_ID, &m.keys.transit_collateral, &mallory.usdc, &mallory.key(), &[]).unwrap();
+    refused(&mut m.w.bank, "close the ETH transit account", &keys, &[ix], &[&mallory.kp], TOKEN_OWNER_MISMATCH).await;
+    let ix = spl_token_2022::instruction::close_account(&SPL_TOKEN_ID, &m.keys.transit_quote, &mallory.usdc, &mallory.key(), &[]).unwrap();
+    refused(&mut m.w.bank, "close the USDC transit account", &keys, &[ix], &[&mallory.kp], TOKEN_OWNER_MISMATCH).await;
 
     // A closed account (no lamports) is not initialized: the market cannot use a closed credit line.
     let borrower = m.keys.lending_borrower();
@@ -1056,6 +1088,17 @@ async fn attack_stale_or_future_oracle() {
     m.refresh_oracle().await;
     m.w.bank.warp_seconds(60).await;
     m.w.bank.simulate_signed(&[mint.clone()], &[&alice.user.kp]).await.expect("60 s old is fresh enough");
+    // A price stamped 10 s in the future is accepted (ordinary clock skew, `ORACLE_MAX_FUTURE_SECS`),
+    // 11 s is not.
+    m.refresh_oracle().await;
+    m.obs.publish_time += leveraged_token::ORACLE_MAX_FUTURE_SECS;
+    let obs = m.obs;
+    m.w.bank.set_price(&m.keys.oracle, &obs);
+    m.w.bank.simulate_signed(&[mint.clone()], &[&alice.user.kp]).await.expect("10 s ahead is accepted");
+    m.obs.publish_time += 1;
+    let obs = m.obs;
+    m.w.bank.set_price(&m.keys.oracle, &obs);
+    refused(&mut m.w.bank, "mint on a price 11 s ahead", &keys, &[mint.clone()], &[&alice.user.kp], LevError::OracleInvalid).await;
     // A price stamped 30 s in the future.
     m.refresh_oracle().await;
     m.obs.publish_time += 30;
@@ -1079,19 +1122,31 @@ async fn attack_oracle_with_the_wrong_feed_or_address() {
     refused(&mut m.w.bank, "mint on another feed", &keys, &[ix], &[&bob.user.kp], LevError::OracleWrongFeed).await;
     m.obs.feed_id = eth_feed;
     m.refresh_oracle().await;
-    // Mallory posts her own, perfectly valid ETH/USD update (anyone can post to the Pyth receiver) at
-    // half the price, and hands it to the market.
-    let mut cheap = m.obs;
-    cheap.price /= 2;
-    cheap.conf /= 2;
+    // Mallory posts her own update (anyone can post to the Pyth receiver) at an address of her
+    // choosing, for another feed: refused like the market's usual account with another feed.
+    let mut other = m.obs;
+    other.feed_id = [7u8; 32];
     let own = Pubkey::new_unique();
-    m.w.bank.set_price(&own, &cheap);
+    m.w.bank.set_price(&own, &other);
     let ix = mint_ix(&m.keys, &bob, 1_000 * USD, |a| a.core.oracle = own);
-    refused(&mut m.w.bank, "mint on Mallory's price account", &keys, &[ix], &[&bob.user.kp], anchor_code(AnchorError::ConstraintAddress)).await;
-    let ix = m.keys.nav();
-    let mut ix2 = ix.clone();
+    refused(&mut m.w.bank, "mint on Mallory's account with another feed", &keys, &[ix], &[&bob.user.kp], LevError::OracleWrongFeed).await;
+    let mut ix2 = m.keys.nav();
     ix2.accounts[2].pubkey = own;
-    refused(&mut m.w.bank, "nav on Mallory's price account", &keys, &[ix2], &[], anchor_code(AnchorError::ConstraintAddress)).await;
+    refused(&mut m.w.bank, "nav on Mallory's account with another feed", &keys, &[ix2], &[], LevError::OracleWrongFeed).await;
+    // A genuine, fully verified ETH/USD update at another address is accepted by design (no single
+    // account is pinned, so a receiver migration cannot stop the market): it prices exactly like
+    // the market's usual account.
+    let obs = m.obs;
+    m.w.bank.set_price(&own, &obs);
+    let usual = m.nav().await;
+    let mut ix2 = m.keys.nav();
+    ix2.accounts[2].pubkey = own;
+    let out = m.w.bank.simulate(&[ix2]).await.expect("nav on another account of the same feed");
+    let view = <leveraged_token::NavView as anchor_lang::AnchorDeserialize>::deserialize(&mut out.return_data.expect("nav returns data").as_slice()).unwrap();
+    assert_eq!(view, usual);
+    let ix = mint_ix(&m.keys, &bob, 1_000 * USD, |a| a.core.oracle = own);
+    let out = m.w.bank.simulate_signed(&[ix], &[&bob.user.kp]).await.expect("mint on another account of the same feed");
+    assert_eq!(parse_events::<Minted>(&out.logs)[0].price_wad, m.oracle_price().wad);
     // A new market cannot be created on an account with another feed either.
     let admin = m.w.bank.payer_key();
     let m2 = market_keys_for(&m, 2);
@@ -1173,12 +1228,15 @@ async fn attack_sandwich_the_amm_around_mint_redeem_and_rebalance() {
     let bob = m.holder(1_000 * USD).await;
     let tokens = m.lev_balance(&alice).await;
     let keeper = m.keeper.kp.insecure_clone();
-    // Front-run: Mallory buys ETH, pushing the venue 2% above the oracle, just before Bob's mint.
+    let off = LevError::VenuePriceOffOracle;
+    // Front-run: Mallory buys ETH, pushing the venue 2% above the oracle, just before Bob's mint:
+    // the market refuses a venue more than 0.5% off the oracle before any swap.
     m.w.arbitrage_amm_to(price_from_usd(3_060)).await;
     let keys = with(&with(&market_keys(&m), &holder_keys(&alice)), &with(&holder_keys(&bob), &[m.keeper.usdc]));
     let ix = m.keys.mint(bob.user.key(), bob.user.usdc, bob.lev, 1_000 * USD, 0);
-    refused(&mut m.w.bank, "mint into a pushed pool", &keys, &[ix], &[&bob.user.kp], AmmError::SlippageExceeded).await;
-    // She sells ETH, pushing it 2% below, before Alice's redemption.
+    refused(&mut m.w.bank, "mint into a pushed pool", &keys, &[ix], &[&bob.user.kp], off).await;
+    // She sells ETH, pushing it 2% below, before Alice's redemption (redemptions do not check the
+    // venue; the oracle-derived minimum refuses the fill).
     m.w.arbitrage_amm_to(price_from_usd(2_940)).await;
     let ix = m.keys.redeem(alice.user.key(), alice.user.usdc, alice.lev, tokens, 0);
     refused(&mut m.w.bank, "redeem into a pushed pool", &keys, &[ix], &[&alice.user.kp], AmmError::SlippageExceeded).await;
@@ -1186,17 +1244,19 @@ async fn attack_sandwich_the_amm_around_mint_redeem_and_rebalance() {
     // keeper's buy, and 2% lower before a de-lever.
     m.set_price_usd(3_300).await;
     m.w.arbitrage_amm_to(price_from_usd(3_366)).await;
-    refused(&mut m.w.bank, "re-lever into a pushed pool", &keys, &[rebalance_ix(&m.keys, &m.keeper, |_| {})], &[&keeper], AmmError::SlippageExceeded).await;
+    refused(&mut m.w.bank, "re-lever into a pushed pool", &keys, &[rebalance_ix(&m.keys, &m.keeper, |_| {})], &[&keeper], off).await;
     // ETH −5% (≈3.35x, a normal de-lever, 1% bound) with the venue pushed 2% lower.
     m.set_price_usd(2_850).await;
     m.w.arbitrage_amm_to(price_from_usd(2_793)).await;
-    refused(&mut m.w.bank, "de-lever into a pushed pool", &keys, &[rebalance_ix(&m.keys, &m.keeper, |_| {})], &[&keeper], AmmError::SlippageExceeded).await;
-    // ETH −10% (≈3.86x, the emergency path with its looser 3% bound): 4% lower is still refused.
+    refused(&mut m.w.bank, "de-lever into a pushed pool", &keys, &[rebalance_ix(&m.keys, &m.keeper, |_| {})], &[&keeper], off).await;
+    // ETH −10% (≈3.86x, the emergency path with its looser 1% venue bound): 2% lower is refused.
     m.set_price_usd(2_700).await;
     assert_eq!(m.nav().await.rebalance_trigger, 0, "emergency");
+    m.w.arbitrage_amm_to(price_from_usd(2_646)).await;
+    refused(&mut m.w.bank, "emergency de-lever, venue 2% lower", &keys, &[rebalance_ix(&m.keys, &m.keeper, |_| {})], &[&keeper], off).await;
+    // 4% lower (beyond even the 3% emergency slippage bound) is refused the same way.
     m.w.arbitrage_amm_to(price_from_usd(2_592)).await;
-    refused(&mut m.w.bank, "emergency de-lever into a pushed pool", &keys, &[rebalance_ix(&m.keys, &m.keeper, |_| {})], &[&keeper], AmmError::SlippageExceeded)
-        .await;
+    refused(&mut m.w.bank, "emergency de-lever into a pushed pool", &keys, &[rebalance_ix(&m.keys, &m.keeper, |_| {})], &[&keeper], off).await;
     // Once the venue is back at the oracle, the same calls go through.
     m.w.arbitrage_amm_to(price_from_usd(2_700)).await;
     m.rebalance().await.expect("rebalance at the oracle");
@@ -1206,19 +1266,26 @@ async fn attack_sandwich_the_amm_around_mint_redeem_and_rebalance() {
 #[tokio::test]
 async fn attack_min_out_zero_cannot_bypass_the_oracle_bound() {
     let (mut m, alice) = market_with_alice().await;
-    let bob = m.holder(2_000 * USD).await;
+    let bob = m.holder(26_000 * USD).await;
     let keys = with(&with(&market_keys(&m), &holder_keys(&alice)), &holder_keys(&bob));
-    // Bob asks for "at least 0 tokens" and Alice for "at least $0": the market still demands its own
-    // oracle-derived minimum from the venue (1% slippage), so a 1.5% worse pool refuses both.
+    // Bob asks for "at least 0 tokens" and Alice for "at least $0": a 1.5% worse pool refuses both —
+    // the mint before any swap (the venue is more than 0.5% off the oracle), the redemption by the
+    // market's own oracle-derived minimum (1% slippage).
     m.w.arbitrage_amm_to(price_from_usd(3_045)).await;
     let ix = m.keys.mint(bob.user.key(), bob.user.usdc, bob.lev, 1_000 * USD, 0);
-    refused(&mut m.w.bank, "mint, min 0, 1.5% worse pool", &keys, &[ix], &[&bob.user.kp], AmmError::SlippageExceeded).await;
+    refused(&mut m.w.bank, "mint, min 0, 1.5% worse pool", &keys, &[ix], &[&bob.user.kp], LevError::VenuePriceOffOracle).await;
+    // A venue 0.43% worse passes the distance check, but a $25,000 mint's own $75,000 swap (≈0.75%
+    // impact + 0.05% fee on top) would fill > 1% worse: the oracle minimum refuses it.
+    m.w.arbitrage_amm_to(price_from_usd(3_013)).await;
+    let ix = m.keys.mint(bob.user.key(), bob.user.usdc, bob.lev, 25_000 * USD, 0);
+    refused(&mut m.w.bank, "mint, min 0, fill 1.2% worse", &keys, &[ix], &[&bob.user.kp], AmmError::SlippageExceeded).await;
     m.w.arbitrage_amm_to(price_from_usd(2_955)).await;
     let tokens = m.lev_balance(&alice).await;
     let ix = m.keys.redeem(alice.user.key(), alice.user.usdc, alice.lev, tokens, 0);
     refused(&mut m.w.bank, "redeem, min 0, 1.5% worse pool", &keys, &[ix], &[&alice.user.kp], AmmError::SlippageExceeded).await;
-    // Within the bound (0.5% worse) the fill happens, and it is never worse than the oracle minimum.
-    m.w.arbitrage_amm_to(price_from_usd(3_015)).await;
+    // Within the bounds (0.43% worse, a small mint) the fill happens, and it is never worse than
+    // the oracle minimum.
+    m.w.arbitrage_amm_to(price_from_usd(3_013)).await;
     let out = m.mint(&bob, 1_000 * USD, 0).await.expect("mint within the bound");
     let ev = &parse_events::<Minted>(&out.logs)[0];
     let price = m.oracle_price();
@@ -1366,20 +1433,31 @@ async fn attack_market_admin_actions_by_outsiders() {
     let keys = market_keys(&m);
     let loose = MarketParams { max_slippage_bps: 300, emergency_max_slippage_bps: 1_000, mint_fee_bps: 100, ..seed_params() };
     let not_admin = [
-        ("update_params", m.keys.update_params(mk, loose)),
-        ("set_guardian", m.keys.set_guardian(mk, mk)),
+        ("queue new params", m.keys.queue_change(mk, AdminChange::Params(loose))),
+        ("queue a new guardian", m.keys.queue_change(mk, AdminChange::Guardian(mk))),
+        ("queue a new treasury", m.keys.queue_change(mk, AdminChange::Treasury(mk))),
+        ("queue a new oracle", m.keys.queue_change(mk, AdminChange::Oracle { feed_id: [7u8; 32], oracle: mk })),
+        ("queue a zero timelock", m.keys.queue_change(mk, AdminChange::Timelock(0))),
         ("propose_admin", m.keys.propose_admin(mk, mk)),
-        ("set_swap_venues", m.keys.set_swap_venues(mk, [amm::ID, Pubkey::default()], [mk, Pubkey::default()])),
+        ("queue new swap venues", m.keys.queue_change(mk, AdminChange::SwapVenues { programs: [amm::ID, Pubkey::default()], pools: [mk, Pubkey::default()] })),
     ];
     for (what, ix) in not_admin {
         refused(&mut m.w.bank, what, &keys, &[ix], &[&mallory], LevError::NotAdmin).await;
     }
     refused(&mut m.w.bank, "set_pause by a stranger", &keys, &[m.keys.set_pause(mk, true)], &[&mallory], LevError::NotGuardian).await;
+    refused(&mut m.w.bank, "cancel_change by a stranger", &keys, &[m.keys.cancel_change(mk)], &[&mallory], LevError::NotGuardian).await;
     refused(&mut m.w.bank, "accept_admin unproposed", &keys, &[m.keys.accept_admin(mk)], &[&mallory], LevError::NotPendingAdmin).await;
+    // Only the treasury claims the fees.
+    let (m_usdc, m_lev) =
+        (m.w.bank.create_token_account(&m.w.usdc, &mk, &SPL_TOKEN_ID).await, m.w.bank.create_token_account(&m.keys.lev_mint, &mk, &TOKEN_2022_ID).await);
+    let keys_c = with(&keys, &[m_usdc, m_lev]);
+    refused(&mut m.w.bank, "claim_fees by a stranger", &keys_c, &[m.keys.claim_fees(mk, m_usdc, m_lev)], &[&mallory], LevError::NotTreasury).await;
     // The guardian may pause, but is not an admin.
     let g = guardian.pubkey();
-    refused(&mut m.w.bank, "update_params by the guardian", &keys, &[m.keys.update_params(g, loose)], &[&guardian], LevError::NotAdmin).await;
-    refused(&mut m.w.bank, "set_guardian by the guardian", &keys, &[m.keys.set_guardian(g, mk)], &[&guardian], LevError::NotAdmin).await;
+    refused(&mut m.w.bank, "queue params by the guardian", &keys, &[m.keys.queue_change(g, AdminChange::Params(loose))], &[&guardian], LevError::NotAdmin)
+        .await;
+    refused(&mut m.w.bank, "queue a guardian by the guardian", &keys, &[m.keys.queue_change(g, AdminChange::Guardian(mk))], &[&guardian], LevError::NotAdmin)
+        .await;
     // Mallory cannot open a market on the real lending pool (its admin must co-sign).
     let m9 = market_keys_for(&m, 9);
     let args = init_args(&m);
@@ -1398,7 +1476,8 @@ async fn attack_lending_admin_actions_by_outsiders() {
     let keys = with(&market_keys(&m), &[lk.borrower(&mk)]);
     let free_money = PoolConfig { base_rate_bps: 0, slope1_bps: 0, slope2_bps: 0, ..default_pool_config() };
     let attempts = [
-        ("set_config", lk.set_config(mk, free_money)),
+        ("queue_config", lk.queue_config(mk, free_money)),
+        ("cancel_config", lk.cancel_config(mk)),
         ("register_borrower", lk.register_borrower(mk, mk, u64::MAX)),
         ("set_credit_limit", lk.set_credit_limit(mk, m.keys.market, 0)),
     ];
@@ -1434,7 +1513,7 @@ async fn attack_every_parameter_one_step_outside_its_bound() {
         ("min trade above max", MarketParams { min_trade_quote: s.max_trade_quote + 1, ..s }),
         ("slippage 3.01%", MarketParams { max_slippage_bps: 301, emergency_max_slippage_bps: 301, ..s }),
         ("emergency slippage 10.01%", MarketParams { emergency_max_slippage_bps: 1_001, ..s }),
-        ("emergency slippage below normal", MarketParams { emergency_max_slippage_bps: 99, ..s }),
+        ("emergency slippage below normal", MarketParams { emergency_max_slippage_bps: 99, emergency_max_venue_deviation_bps: 99, ..s }),
         ("expected cost above slippage", MarketParams { expected_swap_cost_bps: 101, ..s }),
         ("overshoot above 0.5x", MarketParams { overshoot_tolerance_bps: 5_001, ..s }),
         ("keeper reward 0.51%", MarketParams { keeper_reward_bps: 51, ..s }),
@@ -1446,10 +1525,34 @@ async fn attack_every_parameter_one_step_outside_its_bound() {
         ("staleness 0", MarketParams { oracle_max_staleness_secs: 0, ..s }),
         ("staleness over an hour", MarketParams { oracle_max_staleness_secs: 3_601, ..s }),
         ("confidence 5.01%", MarketParams { oracle_max_conf_bps: 501, ..s }),
+        ("emergency trade above 10x normal", MarketParams { emergency_max_trade_quote: 10 * s.max_trade_quote + 1, ..s }),
+        (
+            "keeper reward cap above 0.5% of the max trade",
+            MarketParams {
+                keeper_reward_cap_quote: s.max_trade_quote * 50 / 10_000 + 1,
+                emergency_keeper_reward_cap_quote: s.max_trade_quote * 50 / 10_000 + 1,
+                ..s
+            },
+        ),
+        ("emergency reward cap below normal", MarketParams { emergency_keeper_reward_cap_quote: s.keeper_reward_cap_quote - 1, ..s }),
+        (
+            "emergency reward cap above 1% of the emergency max trade",
+            MarketParams { emergency_keeper_reward_cap_quote: s.emergency_max_trade_quote * 100 / 10_000 + 1, ..s },
+        ),
+        ("venue deviation above the slippage bound", MarketParams { max_venue_deviation_bps: 101, emergency_max_venue_deviation_bps: 101, ..s }),
+        ("emergency venue deviation below normal", MarketParams { emergency_max_venue_deviation_bps: 49, ..s }),
+        (
+            "emergency venue deviation above the emergency slippage",
+            MarketParams { emergency_max_slippage_bps: 150, emergency_max_venue_deviation_bps: 151, ..s },
+        ),
+        (
+            "emergency venue deviation above 2%",
+            MarketParams { max_slippage_bps: 300, emergency_max_slippage_bps: 1_000, emergency_max_venue_deviation_bps: 201, ..s },
+        ),
     ];
     let keys = market_keys(&m);
     for (what, p) in bad {
-        refused(&mut m.w.bank, what, &keys, &[m.keys.update_params(admin, p)], &[], LevError::InvalidParams).await;
+        refused(&mut m.w.bank, what, &keys, &[m.keys.queue_change(admin, AdminChange::Params(p))], &[], LevError::InvalidParams).await;
     }
     // Every bound itself is allowed: the bounds are exactly the documented ones.
     let edge = MarketParams {
@@ -1472,8 +1575,34 @@ async fn attack_every_parameter_one_step_outside_its_bound() {
         oracle_max_conf_bps: 500,
         ..s
     };
-    m.w.bank.send(&[m.keys.update_params(admin, edge)], &[]).await.expect("every bound is inclusive");
+    m.admin_change(AdminChange::Params(edge)).await.expect("every bound is inclusive");
     assert_eq!(m.market().await.params, edge);
+    // The bounds relative to other parameters, at their upper edges: emergency trade 10x the normal
+    // one, reward caps at 0.5% / 1% of the largest trades, venue deviation at 2% (which also caps
+    // the normal one, as the emergency one may not sit below it).
+    let upper = MarketParams {
+        max_slippage_bps: 300,
+        emergency_max_slippage_bps: 1_000,
+        emergency_max_trade_quote: 10 * s.max_trade_quote,
+        keeper_reward_cap_quote: s.max_trade_quote * 50 / 10_000,
+        emergency_keeper_reward_cap_quote: 10 * s.max_trade_quote * 100 / 10_000,
+        max_venue_deviation_bps: 200,
+        emergency_max_venue_deviation_bps: 200,
+        ..s
+    };
+    m.admin_change(AdminChange::Params(upper)).await.expect("upper relative bounds are inclusive");
+    assert_eq!(m.market().await.params, upper);
+    // ...and at their lower edges: emergency reward cap = normal cap, emergency deviation = normal
+    // deviation = the slippage bound; emergency deviation = emergency slippage below 2%.
+    let lower = MarketParams {
+        emergency_keeper_reward_cap_quote: s.keeper_reward_cap_quote,
+        max_venue_deviation_bps: 100,
+        emergency_max_slippage_bps: 150,
+        emergency_max_venue_deviation_bps: 150,
+        ..s
+    };
+    m.admin_change(AdminChange::Params(lower)).await.expect("lower relative bounds are inclusive");
+    assert_eq!(m.market().await.params, lower);
 
     // The lending pool's config and the AMM's fee.
     let lk = m.keys.lending;
@@ -1483,8 +1612,9 @@ async fn attack_every_parameter_one_step_outside_its_bound() {
         ("liquidation above 20x", PoolConfig { liquidation_leverage_bps: 200_001, ..default_pool_config() }),
         ("optimal utilisation 100%", PoolConfig { optimal_utilization_bps: 10_000, ..default_pool_config() }),
         ("optimal utilisation 0%", PoolConfig { optimal_utilization_bps: 0, ..default_pool_config() }),
+        ("rate above 300% at full utilisation", PoolConfig { slope2_bps: lev_math::MAX_BORROW_RATE_BPS - 400 + 1, ..default_pool_config() }),
     ] {
-        refused(&mut m.w.bank, what, &keys, &[lk.set_config(admin, c)], &[], LendingError::InvalidConfig).await;
+        refused(&mut m.w.bank, what, &keys, &[lk.queue_config(admin, c)], &[], LendingError::InvalidConfig).await;
     }
     let other = m.w.bank.create_mint(&SPL_TOKEN_ID, 6).await;
     let pool = AmmPool::derive(m.w.eth, TOKEN_2022_ID, other, SPL_TOKEN_ID, SPL_TOKEN_ID);

@@ -4,7 +4,7 @@
 use amm::AmmError;
 use anchor_lang::{error::ErrorCode as Anchor, prelude::Pubkey, AccountSerialize};
 use lending_pool::LendingError;
-use leveraged_token::{InitMarketArgs, LevError, MarketParams};
+use leveraged_token::{AdminChange, InitMarketArgs, LevError, MarketParams};
 use levtoken_client::{anchor_ix, market::MarketKeys, oracle::ETH_USD_FEED_ID, SPL_TOKEN_ID, TOKEN_2022_ID};
 use levtoken_tests::*;
 use solana_account::Account;
@@ -13,7 +13,7 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 fn world() -> WorldConfig {
-    WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000 }
+    WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000, timelock_secs: 0 }
 }
 
 /// A market with one holder who minted $1,000, and a second holder with $1,000 ready.
@@ -33,8 +33,8 @@ fn market_keys(m: &MarketWorld, hs: &[&Holder]) -> Vec<Pubkey> {
         k.lev_mint,
         k.collateral_vault,
         k.quote_vault,
-        k.treasury_quote,
-        k.treasury_lev,
+        k.transit_collateral,
+        k.transit_quote,
         k.lending.pool,
         k.lending.liquidity_vault,
         k.lending_borrower(),
@@ -67,8 +67,7 @@ async fn clone_with_owner(m: &mut MarketWorld, key: &Pubkey, owner: Pubkey) -> P
 /// A second market (id 2) on the same pools and oracle.
 async fn second_market(m: &mut MarketWorld) -> MarketKeys {
     let treasury = Pubkey::new_unique();
-    let tq = m.w.bank.create_token_account(&m.w.usdc, &treasury, &SPL_TOKEN_ID).await;
-    let keys = MarketKeys::derive(2, m.w.eth, TOKEN_2022_ID, m.w.lending, m.w.amm, m.keys.oracle, treasury, tq);
+    let keys = MarketKeys::derive(2, m.w.eth, TOKEN_2022_ID, m.w.lending, m.w.amm, m.keys.oracle, treasury);
     let admin = m.w.bank.payer_key();
     let args = InitMarketArgs {
         params: seed_params(),
@@ -76,7 +75,9 @@ async fn second_market(m: &mut MarketWorld) -> MarketKeys {
         swap_programs: [amm::ID, Pubkey::default()],
         swap_pools: [m.w.amm.pool, Pubkey::default()],
         guardian: admin,
-        credit_limit: u64::MAX,
+        treasury,
+        timelock_secs: 0,
+        credit_limit: MARKET_CREDIT_LIMIT,
         name: "ETH 3x Long".into(),
         symbol: "ETHBULL3X".into(),
         uri: "https://example.invalid/2.json".into(),
@@ -116,7 +117,7 @@ async fn attack_admin_instruction_without_the_admins_signature() {
     let admin = m.w.bank.payer_key();
     let mallory = m.w.bank.funded_keypair(1_000_000_000).await;
     // The payer must sign every transaction; so Mallory pays and leaves the admin unsigned.
-    let mut ix = m.keys.update_params(admin, MarketParams { mint_fee_bps: 100, ..seed_params() });
+    let mut ix = m.keys.queue_change(admin, AdminChange::Params(MarketParams { mint_fee_bps: 100, ..seed_params() }));
     ix.accounts[0].is_signer = false;
     let keys = market_keys(&m, &[&alice]);
     let before = m.w.bank.snapshot(&keys).await;
@@ -238,7 +239,7 @@ async fn attack_market_at_a_non_canonical_bump() {
     market.try_serialize(&mut data).unwrap();
     let real = m.w.bank.account(&m.keys.market).await.unwrap();
     m.w.bank.set_account(&other_bump, Account { data, ..real });
-    let mut ix = m.keys.update_params(mallory.pubkey(), MarketParams { mint_fee_bps: 100, ..seed_params() });
+    let mut ix = m.keys.queue_change(mallory.pubkey(), AdminChange::Params(MarketParams { mint_fee_bps: 100, ..seed_params() }));
     ix.accounts[1].pubkey = other_bump;
     let mut keys = market_keys(&m, &[&alice]);
     keys.push(other_bump);
@@ -291,8 +292,8 @@ async fn attack_fake_token_program() {
 #[tokio::test]
 async fn attack_duplicate_mutable_accounts() {
     let (mut m, alice, _) = armed().await;
-    // The treasury's USDC account passed as the user's USDC account too.
-    let ix = mint_ix(&m.keys, &alice, 100 * USD, |a| a.treasury_quote = alice.user.usdc);
+    // The market's quote vault (which holds the fees) passed as the user's USDC account too.
+    let ix = mint_ix(&m.keys, &alice, 100 * USD, |a| a.user_quote = m.keys.quote_vault);
     let kp = alice.user.kp.insecure_clone();
     let keys = market_keys(&m, &[&alice]);
     refused(&mut m, ix, &[&kp], &keys, Anchor::ConstraintDuplicateMutableAccount).await;
@@ -309,14 +310,16 @@ async fn attack_reinitialise_market_pool_and_amm() {
         swap_programs: [amm::ID, Pubkey::default()],
         swap_pools: [m.w.amm.pool, Pubkey::default()],
         guardian: admin,
-        credit_limit: u64::MAX,
+        treasury: admin,
+        timelock_secs: 0,
+        credit_limit: MARKET_CREDIT_LIMIT,
         name: "x".into(),
         symbol: "x".into(),
         uri: "x".into(),
     };
     // The system program refuses to create an account that exists (AccountAlreadyInUse = 0).
     let (init_market, init_pool, init_amm) =
-        (m.keys.init_market(admin, admin, args), m.w.lending.init_pool(admin, default_pool_config()), m.w.amm.initialize(admin, 30));
+        (m.keys.init_market(admin, admin, args), m.w.lending.init_pool(admin, default_pool_config(), 0), m.w.amm.initialize(admin, 30));
     for ix in [init_market, init_pool, init_amm] {
         let before = m.w.bank.snapshot(&keys).await;
         let f = assert_failed(m.w.bank.send(&[ix], &[]).await);
@@ -430,13 +433,15 @@ async fn attack_sandwich_mint_redeem_and_rebalance() {
     let kp_b = bob.user.kp.insecure_clone();
     let kp_a = alice.user.kp.insecure_clone();
     let kp_k = m.keeper.kp.insecure_clone();
-    // Front-run: push the pool 3% above the oracle before a mint (buys ETH) — the market's own
-    // oracle-derived minimum refuses the fill even though the user asked for no minimum.
+    // Front-run: push the pool 3% above the oracle before a mint (buys ETH) — the market refuses
+    // to trade at a venue that far (> 0.5%) from the oracle, before any swap, even though the user
+    // asked for no minimum.
     m.w.arbitrage_amm_to(price_from_usd(3_090)).await;
     let keys = market_keys(&m, &[&alice, &bob]);
     let ix = m.keys.mint(bob.user.key(), bob.user.usdc, bob.lev, 500 * USD, 0);
-    refused(&mut m, ix, &[&kp_b], &keys, AmmError::SlippageExceeded).await;
-    // 3% below before a redeem (sells ETH).
+    refused(&mut m, ix, &[&kp_b], &keys, LevError::VenuePriceOffOracle).await;
+    // 3% below before a redeem (sells ETH): redemptions do not check the venue, but the market's
+    // own oracle-derived minimum refuses the fill.
     m.w.arbitrage_amm_to(price_from_usd(2_910)).await;
     let keys = market_keys(&m, &[&alice, &bob]);
     let ix = m.keys.redeem(alice.user.key(), alice.user.usdc, alice.lev, 100 * USD, 0);
@@ -446,7 +451,7 @@ async fn attack_sandwich_mint_redeem_and_rebalance() {
     m.w.arbitrage_amm_to(price_from_usd(3_720)).await;
     let keys = market_keys(&m, &[&alice, &bob]);
     let ix = m.keys.rebalance(m.keeper.key(), m.keeper.usdc);
-    refused(&mut m, ix, &[&kp_k], &keys, AmmError::SlippageExceeded).await;
+    refused(&mut m, ix, &[&kp_k], &keys, LevError::VenuePriceOffOracle).await;
 }
 
 #[tokio::test]
@@ -564,13 +569,17 @@ async fn attack_admin_actions_by_a_non_admin() {
     let me = mallory.pubkey();
     let keys = market_keys(&m, &[&alice]);
     let k = m.keys;
-    refused(&mut m, k.update_params(me, seed_params()), &[&mallory], &keys, LevError::NotAdmin).await;
-    refused(&mut m, k.set_guardian(me, me), &[&mallory], &keys, LevError::NotAdmin).await;
+    refused(&mut m, k.queue_change(me, AdminChange::Params(seed_params())), &[&mallory], &keys, LevError::NotAdmin).await;
+    refused(&mut m, k.queue_change(me, AdminChange::Guardian(me)), &[&mallory], &keys, LevError::NotAdmin).await;
+    refused(&mut m, k.queue_change(me, AdminChange::Treasury(me)), &[&mallory], &keys, LevError::NotAdmin).await;
     refused(&mut m, k.propose_admin(me, me), &[&mallory], &keys, LevError::NotAdmin).await;
-    refused(&mut m, k.set_swap_venues(me, [amm::ID, Pubkey::default()], [k.amm.pool, Pubkey::default()]), &[&mallory], &keys, LevError::NotAdmin).await;
+    let venues = AdminChange::SwapVenues { programs: [amm::ID, Pubkey::default()], pools: [k.amm.pool, Pubkey::default()] };
+    refused(&mut m, k.queue_change(me, venues), &[&mallory], &keys, LevError::NotAdmin).await;
+    refused(&mut m, k.cancel_change(me), &[&mallory], &keys, LevError::NotGuardian).await;
     refused(&mut m, k.set_pause(me, true), &[&mallory], &keys, LevError::NotGuardian).await;
     refused(&mut m, k.accept_admin(me), &[&mallory], &keys, LevError::NotPendingAdmin).await;
-    refused(&mut m, k.lending.set_config(me, default_pool_config()), &[&mallory], &keys, LendingError::Unauthorized).await;
+    refused(&mut m, k.lending.queue_config(me, default_pool_config()), &[&mallory], &keys, LendingError::Unauthorized).await;
+    refused(&mut m, k.lending.cancel_config(me), &[&mallory], &keys, LendingError::Unauthorized).await;
     refused(&mut m, k.lending.set_credit_limit(me, k.market, u64::MAX), &[&mallory], &keys, LendingError::Unauthorized).await;
     refused(&mut m, k.lending.register_borrower(me, me, u64::MAX), &[&mallory], &keys, LendingError::Unauthorized).await;
 }
@@ -588,10 +597,10 @@ async fn attack_parameters_outside_hard_bounds() {
         MarketParams { oracle_max_staleness_secs: 1_000_000, ..seed_params() },
         MarketParams { target_leverage_bps: 10_000, band_low_bps: 9_000, ..seed_params() },
     ] {
-        refused(&mut m, k.update_params(admin, p), &[], &keys, LevError::InvalidParams).await;
+        refused(&mut m, k.queue_change(admin, AdminChange::Params(p)), &[], &keys, LevError::InvalidParams).await;
     }
     let bad_pool = lending_pool::PoolConfig { slope2_bps: 2_000_000, ..default_pool_config() };
-    refused(&mut m, k.lending.set_config(admin, bad_pool), &[], &keys, LendingError::InvalidConfig).await;
+    refused(&mut m, k.lending.queue_config(admin, bad_pool), &[], &keys, LendingError::InvalidConfig).await;
 }
 
 // ---- the lending pool's funds ------------------------------------------------------------------

@@ -1,35 +1,41 @@
 use anchor_lang::error::ErrorCode as AnchorError;
-use lending_pool::{Borrowed, Deposited, LendingError, LendingPool, PoolConfig, Repaid, Withdrawn};
+use lending_pool::{Borrowed, Deposited, LendingError, LendingPool, PoolConfig, Repaid, Withdrawn, MAX_CREDIT_LIMIT};
 use lev_math::{accrue_index_up, debt_from_scaled_up, scaled_for_borrow_up, utilization_bps, SECONDS_PER_YEAR, WAD};
 use levtoken_client::{events::parse_events, SPL_TOKEN_ID};
 use levtoken_tests::*;
-use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-/// A world with 1,000 USDC lent and a keypair registered as a borrower with `limit` credit.
-async fn world_with_borrower(limit: u64) -> (World, Keypair, User) {
-    let mut w = World::new(WorldConfig { lend_usd: 1_000, ..Default::default() }).await;
-    let borrower = w.bank.funded_keypair(1_000_000_000).await;
-    let admin = w.bank.payer_key();
-    let ix = w.lending.register_borrower(admin, borrower.pubkey(), limit);
-    w.bank.send(&[ix], &[]).await.expect("register borrower");
-    let wallet = w.user(0, 0).await;
-    (w, borrower, wallet)
+/// A world with 1,000 USDC lent and one borrower: a leveraged-token market (only markets may hold a
+/// credit line), its line lowered to `limit` (a lower limit takes effect at once), and a holder
+/// with `usdc` to mint with. No protocol fees, so a first mint of $d at 3x borrows exactly $2d.
+async fn world_with_market(limit: u64, usdc: u64) -> (MarketWorld, Holder) {
+    let mut m = MarketWorld::new(WorldConfig { lend_usd: 1_000, ..Default::default() }, seed_params()).await;
+    let admin = m.w.bank.payer_key();
+    let market = m.keys.market;
+    m.w.bank.send(&[m.w.lending.set_credit_limit(admin, market, limit)], &[]).await.expect("credit limit");
+    let b: lending_pool::Borrower = m.w.bank.anchor_account(&m.keys.lending_borrower()).await;
+    assert_eq!((b.credit_limit, b.pending_limit, b.limit_eta), (limit, 0, 0));
+    let h = m.holder(usdc).await;
+    (m, h)
 }
 
 #[tokio::test]
 async fn lending_deposit_borrow_repay_withdraw_with_interest() {
-    let (mut w, borrower, wallet) = world_with_borrower(600 * USD).await;
+    let (mut m, alice) = world_with_market(600 * USD, 250 * USD).await;
+    let market = m.keys.market;
+    let w = &mut m.w;
     let pool: LendingPool = w.bank.anchor_account(&w.lending.pool).await;
     assert_eq!(pool.cash, 1_000 * USD);
     assert_eq!(pool.total_shares, 1_000 * USD, "first deposit is 1:1");
     assert_eq!(w.bank.token_balance(&w.lender_shares).await, 1_000 * USD);
 
-    // Borrow 500: utilisation 50% -> 4% × 50/80 = 2.5% a year.
-    let out = w.bank.send(&[w.lending.borrow(borrower.pubkey(), wallet.usdc, 500 * USD)], &[&borrower]).await.expect("borrow");
-    assert_eq!(w.bank.token_balance(&wallet.usdc).await, 500 * USD);
+    // The market borrows 500 (a $250 mint at 3x): utilisation 50% -> 4% × 50/80 = 2.5% a year.
+    let out = m.mint(&alice, 250 * USD, 0).await.expect("mint borrows");
+    let w = &mut m.w;
     let ev: Vec<Borrowed> = parse_events(&out.logs);
+    assert_eq!(ev.len(), 1);
     assert_eq!((ev[0].amount, ev[0].debt, ev[0].cash), (500 * USD, 500 * USD, 500 * USD));
+    assert_eq!(w.bank.token_balance(&w.lending.liquidity_vault).await, 500 * USD);
 
     let t0 = w.bank.now().await;
     w.bank.warp_seconds(SECONDS_PER_YEAR as i64).await;
@@ -40,14 +46,14 @@ async fn lending_deposit_borrow_repay_withdraw_with_interest() {
     let expected_index = accrue_index_up(WAD, rate, SECONDS_PER_YEAR).unwrap();
     assert_eq!(pool.borrow_index, expected_index);
     assert_eq!(pool.last_accrual_ts, t0 + SECONDS_PER_YEAR as i64);
-    let record: lending_pool::Borrower = w.bank.anchor_account(&w.lending.borrower(&borrower.pubkey())).await;
+    let record: lending_pool::Borrower = w.bank.anchor_account(&w.lending.borrower(&market)).await;
     let debt = debt_from_scaled_up(record.scaled_debt, pool.borrow_index).unwrap();
     assert_eq!(debt, 512_500_000, "500 USDC at 2.5% for a year");
     assert_eq!(record.scaled_debt, scaled_for_borrow_up(500 * USD, WAD).unwrap());
 
-    // Repay everything (asking for more repays exactly the debt).
-    w.bank.mint_to(&w.usdc, &wallet.usdc, 20 * USD, &SPL_TOKEN_ID).await;
-    let out = w.bank.send(&[w.lending.repay(wallet.key(), borrower.pubkey(), wallet.usdc, u64::MAX)], &[&wallet.kp]).await.expect("repay");
+    // Anyone may repay the market's debt: repay everything (asking for more repays exactly the debt).
+    let wallet = w.user(520 * USD, 0).await;
+    let out = w.bank.send(&[w.lending.repay(wallet.key(), market, wallet.usdc, u64::MAX)], &[&wallet.kp]).await.expect("repay");
     let ev: Vec<Repaid> = parse_events(&out.logs);
     assert_eq!((ev[0].amount, ev[0].debt), (debt, 0));
     assert_eq!(w.bank.token_balance(&wallet.usdc).await, 520 * USD - debt);
@@ -71,9 +77,11 @@ async fn lending_deposit_borrow_repay_withdraw_with_interest() {
 
 #[tokio::test]
 async fn lending_interest_follows_the_kinked_rate() {
-    let (mut w, borrower, wallet) = world_with_borrower(1_000 * USD).await;
-    // 90% utilisation: 4% + 7,500 × 10/20 = 41.5% a year.
-    w.bank.send(&[w.lending.borrow(borrower.pubkey(), wallet.usdc, 900 * USD)], &[&borrower]).await.unwrap();
+    let (mut m, alice) = world_with_market(1_000 * USD, 450 * USD).await;
+    // The market borrows 900 ($450 at 3x): 90% utilisation: 4% + 7,500 × 10/20 = 41.5% a year.
+    let out = m.mint(&alice, 450 * USD, 0).await.unwrap();
+    assert_eq!(parse_events::<Borrowed>(&out.logs)[0].amount, 900 * USD);
+    let w = &mut m.w;
     let pool: LendingPool = w.bank.anchor_account(&w.lending.pool).await;
     assert_eq!(pool.borrow_rate_bps().unwrap(), 4_150);
     w.bank.warp_seconds(30 * 86_400).await;
@@ -89,37 +97,59 @@ async fn lending_interest_follows_the_kinked_rate() {
 
 #[tokio::test]
 async fn lending_bad_inputs_fail_with_named_errors_and_change_nothing() {
-    let (mut w, borrower, wallet) = world_with_borrower(300 * USD).await;
-    let keys = [w.lending.pool, w.lending.liquidity_vault, w.lending.borrower(&borrower.pubkey()), wallet.usdc, w.lender.usdc, w.lender_shares];
-    let before = w.bank.snapshot(&keys).await;
-    let admin = w.bank.payer_key();
+    let (mut m, holder) = world_with_market(300 * USD, 1_000 * USD).await;
+    let market = m.keys.market;
+    let stranger = m.w.bank.funded_keypair(1_000_000_000).await;
+    let keys = [
+        m.w.lending.pool,
+        m.w.lending.liquidity_vault,
+        m.w.lending.borrower(&market),
+        m.w.lending.borrower(&stranger.pubkey()),
+        holder.user.usdc,
+        holder.lev,
+        m.keys.market,
+        m.keys.collateral_vault,
+        m.keys.quote_vault,
+        m.w.lender.usdc,
+        m.w.lender_shares,
+    ];
+    let before = m.w.bank.snapshot(&keys).await;
+    let admin = m.w.bank.payer_key();
 
     // Zero amounts.
+    let w = &mut m.w;
     let ix = w.lending.deposit(w.lender.key(), w.lender.usdc, w.lender_shares, 0, 0);
     assert_error(w.bank.send(&[ix], &[&w.lender.kp]).await, LendingError::ZeroAmount);
-    assert_error(w.bank.send(&[w.lending.borrow(borrower.pubkey(), wallet.usdc, 0)], &[&borrower]).await, LendingError::ZeroAmount);
-    // Over the credit limit.
-    let ix = w.lending.borrow(borrower.pubkey(), wallet.usdc, 300 * USD + 1);
-    assert_error(w.bank.send(&[ix], &[&borrower]).await, LendingError::CreditLimitExceeded);
+    // Over the credit limit: a $150.000001 mint at 3x would borrow $300.000002 on a $300 line.
+    assert_error(m.mint(&holder, 150 * USD + 1, 0).await, LendingError::CreditLimitExceeded);
+    let w = &mut m.w;
+    let wallet = &holder.user;
     // A signer that is not a registered borrower: its record does not exist.
-    let stranger = w.bank.funded_keypair(1_000_000_000).await;
     let ix = w.lending.borrow(stranger.pubkey(), wallet.usdc, USD);
     assert_error(w.bank.send(&[ix], &[&stranger]).await, anchor_code(AnchorError::AccountNotInitialized));
     // A stranger signing with the borrower's record: seeds do not match.
     let mut accts = w.lending.borrow_accounts(stranger.pubkey(), wallet.usdc);
-    accts.borrower = w.lending.borrower(&borrower.pubkey());
+    accts.borrower = w.lending.borrower(&market);
     let ix = levtoken_client::anchor_ix(lending_pool::ID, accts, lending_pool::instruction::Borrow { amount: USD });
     assert_error(w.bank.send(&[ix], &[&stranger]).await, anchor_code(AnchorError::ConstraintSeeds));
     // Non-admin registering a borrower or changing config.
     let ix = w.lending.register_borrower(stranger.pubkey(), stranger.pubkey(), u64::MAX);
     assert_error(w.bank.send(&[ix], &[&stranger]).await, LendingError::Unauthorized);
-    let ix = w.lending.set_config(stranger.pubkey(), default_pool_config());
+    let ix = w.lending.queue_config(stranger.pubkey(), default_pool_config());
     assert_error(w.bank.send(&[ix], &[&stranger]).await, LendingError::Unauthorized);
-    // Config outside hard bounds.
+    let ix = w.lending.cancel_config(stranger.pubkey());
+    assert_error(w.bank.send(&[ix], &[&stranger]).await, LendingError::Unauthorized);
+    // The admin cannot open a line for anything but a market, nor one above the hard cap.
+    let ix = w.lending.register_borrower(admin, stranger.pubkey(), MAX_CREDIT_LIMIT);
+    assert_error(w.bank.send(&[ix], &[]).await, LendingError::NotAMarket);
+    let ix = w.lending.register_borrower(admin, stranger.pubkey(), u64::MAX);
+    assert_error(w.bank.send(&[ix], &[]).await, LendingError::CreditLimitTooHigh);
+    // Config outside hard bounds is refused when queued; nothing is queued to execute.
     let bad = PoolConfig { optimal_utilization_bps: 10_000, ..default_pool_config() };
-    assert_error(w.bank.send(&[w.lending.set_config(admin, bad)], &[]).await, LendingError::InvalidConfig);
+    assert_error(w.bank.send(&[w.lending.queue_config(admin, bad)], &[]).await, LendingError::InvalidConfig);
     let bad = PoolConfig { liquidation_leverage_bps: 10_000, ..default_pool_config() };
-    assert_error(w.bank.send(&[w.lending.set_config(admin, bad)], &[]).await, LendingError::InvalidConfig);
+    assert_error(w.bank.send(&[w.lending.queue_config(admin, bad)], &[]).await, LendingError::InvalidConfig);
+    assert_error(w.bank.send(&[w.lending.execute_config()], &[]).await, LendingError::NoConfigQueued);
     // Wrong mint: an ETH account as the lender's USDC source.
     let ix = w.lending.deposit(wallet.key(), wallet.eth, w.lender_shares, USD, 0);
     assert_error(w.bank.send(&[ix], &[&wallet.kp]).await, anchor_code(AnchorError::ConstraintTokenMint));
@@ -130,27 +160,37 @@ async fn lending_bad_inputs_fail_with_named_errors_and_change_nothing() {
     let ix = w.lending.deposit(w.lender.key(), w.lender.usdc, w.lender_shares, USD, USD + 1);
     assert_error(w.bank.send(&[ix], &[&w.lender.kp]).await, LendingError::SharesBelowMinimum);
 
-    let after = w.bank.snapshot(&keys).await;
+    let after = m.w.bank.snapshot(&keys).await;
     assert_unchanged(&keys, &before, &after);
 }
 
 #[tokio::test]
 async fn lending_withdrawal_is_limited_by_idle_cash() {
-    let (mut w, borrower, wallet) = world_with_borrower(900 * USD).await;
-    w.bank.send(&[w.lending.borrow(borrower.pubkey(), wallet.usdc, 900 * USD)], &[&borrower]).await.unwrap();
-    let keys = [w.lending.pool, w.lending.liquidity_vault, w.lender.usdc, w.lender_shares];
-    let before = w.bank.snapshot(&keys).await;
+    // The market keeps its full $100M line.
+    let (mut m, holder) = world_with_market(MARKET_CREDIT_LIMIT, 1_000 * USD).await;
+    let out = m.mint(&holder, 450 * USD, 0).await.unwrap();
+    assert_eq!(parse_events::<Borrowed>(&out.logs)[0].amount, 900 * USD);
+    let keys = [
+        m.w.lending.pool,
+        m.w.lending.liquidity_vault,
+        m.w.lender.usdc,
+        m.w.lender_shares,
+        m.keys.lending_borrower(),
+        m.keys.market,
+        holder.user.usdc,
+        holder.lev,
+    ];
+    let before = m.w.bank.snapshot(&keys).await;
+    let w = &mut m.w;
     let lender = &w.lender;
     let ix = w.lending.withdraw(lender.key(), lender.usdc, w.lender_shares, 500 * USD, 0);
     assert_error(w.bank.send(&[ix], &[&w.lender.kp]).await, LendingError::InsufficientLiquidity);
-    // Borrowing beyond the cash is refused the same way.
-    let more = w.bank.funded_keypair(1_000_000_000).await;
-    let admin = w.bank.payer_key();
-    w.bank.send(&[w.lending.register_borrower(admin, more.pubkey(), u64::MAX)], &[]).await.unwrap();
-    let ix = w.lending.borrow(more.pubkey(), wallet.usdc, 100 * USD + 1);
-    assert_error(w.bank.send(&[ix], &[&more]).await, LendingError::InsufficientLiquidity);
-    let after = w.bank.snapshot(&keys).await;
+    // Borrowing beyond the cash is refused the same way, however large the line: a $50.000001 mint
+    // would borrow $100.000002 of the $100 left.
+    assert_error(m.mint(&holder, 50 * USD + 1, 0).await, LendingError::InsufficientLiquidity);
+    let after = m.w.bank.snapshot(&keys).await;
     assert_unchanged(&keys, &before, &after);
+    let w = &mut m.w;
     // Withdrawing what is idle works.
     let lender = &w.lender;
     let ix = w.lending.withdraw(lender.key(), lender.usdc, w.lender_shares, 100 * USD, 99 * USD);

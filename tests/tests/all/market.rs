@@ -3,13 +3,13 @@
 
 use amm::AmmError;
 use lev_math::{streaming_fee_tokens_down, SECONDS_PER_YEAR};
-use leveraged_token::{FeesAccrued, LevError, MarketParams, Rebalanced, Redeemed};
+use leveraged_token::{AdminChange, FeesAccrued, LevError, MarketParams, Rebalanced, Redeemed};
 use levtoken_client::events::parse_events;
 use levtoken_tests::*;
 use solana_signer::Signer;
 
 fn world() -> WorldConfig {
-    WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000 }
+    WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000, timelock_secs: 0 }
 }
 
 /// NAV per token as an exact fraction (nav, supply), from the program's view.
@@ -64,8 +64,9 @@ async fn fees_go_to_the_treasury() {
     let mut m = MarketWorld::new(world(), params).await;
     let alice = m.holder(10_000 * USD).await;
     m.mint(&alice, 10_000 * USD, 0).await.unwrap();
-    // Mint fee: 0.1% of the deposit, in USDC.
-    assert_eq!(m.w.bank.token_balance(&m.keys.treasury_quote).await, 10 * USD);
+    // Mint fee: 0.1% of the deposit, in USDC, held in the quote vault for the treasury.
+    assert_eq!(m.market().await.fees_quote, 10 * USD);
+    assert_eq!(m.w.bank.token_balance(&m.keys.quote_vault).await, 10 * USD);
 
     // Streaming fee: a year later the treasury is minted 2% of the supply (as dilution).
     let supply = m.nav().await.supply;
@@ -76,13 +77,26 @@ async fn fees_go_to_the_treasury() {
     let tokens = m.lev_balance(&alice).await;
     let out = m.redeem(&alice, tokens / 2, 0).await.unwrap();
     let fees: Vec<FeesAccrued> = parse_events(&out.logs);
-    assert_eq!(fees[0].tokens_minted, expected);
-    assert_eq!(m.w.bank.token_balance(&m.keys.treasury_lev).await, expected);
+    assert_eq!(fees[0].tokens_accrued, expected);
+    // The streaming fee is owed to the treasury (counted in the supply), not yet minted.
+    let market = m.market().await;
+    assert_eq!(market.fees_lev, expected);
+    let minted = m.w.bank.mint_supply(&m.keys.lev_mint).await;
+    assert_eq!(m.nav().await.supply, minted + expected, "the owed fee counts in the supply");
     // The treasury now owns 2% of the tokens (1.96% after the redemption's own share).
     let r: Vec<Redeemed> = parse_events(&out.logs);
     let gross = r[0].usdc_out + r[0].fee;
     assert_eq!(r[0].fee, (gross as u128 * 20).div_ceil(10_000) as u64, "redeem fee 0.2%, rounded up");
-    assert_eq!(m.w.bank.token_balance(&m.keys.treasury_quote).await, 10 * USD + r[0].fee);
+    assert_eq!(market.fees_quote, 10 * USD + r[0].fee);
+    assert_eq!(m.w.bank.token_balance(&m.keys.quote_vault).await, 10 * USD + r[0].fee);
+    // The treasury claims exactly those amounts; NAV per token does not move, nothing is left owed.
+    let npt = m.nav().await.nav_per_token;
+    assert_eq!(m.claim_fees().await, (10 * USD + r[0].fee, expected));
+    let market = m.market().await;
+    assert_eq!((market.fees_quote, market.fees_lev), (0, 0));
+    assert_eq!(m.w.bank.token_balance(&m.keys.quote_vault).await, 0);
+    assert_eq!(m.w.bank.mint_supply(&m.keys.lev_mint).await, minted + expected);
+    assert_eq!(m.nav().await.nav_per_token, npt);
 }
 
 #[tokio::test]
@@ -251,7 +265,7 @@ async fn minting_closes_while_the_pool_no_longer_covers_the_emergency_threshold(
     // The pool's admin moves its liquidation point from 5x to 4x: 80% of it is 3.2x, below the
     // market's 3.6x emergency threshold, so the market would no longer de-lever in time.
     let risky = lending_pool::PoolConfig { liquidation_leverage_bps: 40_000, ..default_pool_config() };
-    m.w.bank.send(&[m.keys.lending.set_config(admin, risky)], &[]).await.unwrap();
+    m.w.bank.send(&[m.keys.lending.queue_config(admin, risky), m.keys.lending.execute_config()], &[]).await.unwrap();
     let keys = [m.keys.market, m.keys.collateral_vault, m.keys.lev_mint, alice.user.usdc, alice.lev];
     let before = m.w.bank.snapshot(&keys).await;
     assert_error(m.mint(&alice, 100 * USD, 0).await, LevError::PoolRiskChanged);
@@ -261,7 +275,7 @@ async fn minting_closes_while_the_pool_no_longer_covers_the_emergency_threshold(
     m.redeem(&alice, t / 2, 0).await.expect("redemption stays open");
     // Parameters the pool supports (emergency at 3.2x, band 2.8–3.1x) reopen minting.
     let p = MarketParams { band_high_bps: 31_000, emergency_leverage_bps: 32_000, ..seed_params() };
-    m.w.bank.send(&[m.keys.update_params(admin, p)], &[]).await.expect("re-validated parameters");
+    m.admin_change(AdminChange::Params(p)).await.expect("re-validated parameters");
     m.mint(&alice, 100 * USD, 0).await.expect("minting reopens");
 }
 
@@ -271,17 +285,26 @@ async fn slippage_bound_against_the_oracle_is_enforced() {
     let alice = m.holder(10_000 * USD).await;
     m.mint(&alice, 1_000 * USD, 0).await.unwrap();
     let keys = [m.keys.market, m.keys.collateral_vault, m.keys.quote_vault, alice.user.usdc, alice.lev, m.keys.amm.pool];
-    // Someone pushes the pool 2% above the oracle: buying ETH there is > 1% worse than the oracle.
+    // Someone pushes the pool 2% above the oracle: the mint is refused before any swap (the venue
+    // is more than 0.5% off the oracle).
     m.w.arbitrage_amm_to(price_from_usd(3_060)).await;
     let before = m.w.bank.snapshot(&keys).await;
-    assert_error(m.mint(&alice, 1_000 * USD, 0).await, AmmError::SlippageExceeded);
-    // And 2% below: selling there is > 1% worse.
+    assert_error(m.mint(&alice, 1_000 * USD, 0).await, LevError::VenuePriceOffOracle);
+    assert_unchanged(&keys, &before, &m.w.bank.snapshot(&keys).await);
+    // At the oracle, a mint whose own swap ($120,000 through a $10M pool: ≈1.2% impact + 0.05% fee)
+    // fills more than 1% worse than the oracle is refused by the market's minimum.
+    m.w.arbitrage_amm_to(price_from_usd(3_000)).await;
+    let whale = m.holder(40_000 * USD).await;
+    let keys_w = [m.keys.market, m.keys.collateral_vault, m.keys.quote_vault, whale.user.usdc, whale.lev, m.keys.amm.pool];
+    let before = m.w.bank.snapshot(&keys_w).await;
+    assert_error(m.mint(&whale, 40_000 * USD, 0).await, AmmError::SlippageExceeded);
+    assert_unchanged(&keys_w, &before, &m.w.bank.snapshot(&keys_w).await);
+    // And 2% below: redemptions do not check the venue's distance, but selling there is > 1% worse.
     m.w.arbitrage_amm_to(price_from_usd(2_940)).await;
     let before2 = m.w.bank.snapshot(&keys).await;
     let tokens = m.lev_balance(&alice).await;
     assert_error(m.redeem(&alice, tokens, 0).await, AmmError::SlippageExceeded);
     assert_unchanged(&keys, &before2, &m.w.bank.snapshot(&keys).await);
-    let _ = before;
     // The user's own bound is enforced too.
     m.w.arbitrage_amm_to(price_from_usd(3_000)).await;
     assert_error(m.mint(&alice, 1_000 * USD, 1_000 * USD).await, LevError::TokensBelowMinimum);
@@ -322,7 +345,7 @@ async fn admin_actions_and_parameter_bounds() {
     let admin = m.w.bank.payer_key();
     let stranger = m.w.bank.funded_keypair(1_000_000_000).await;
     // Non-admin.
-    let ix = m.keys.update_params(stranger.pubkey(), seed_params());
+    let ix = m.keys.queue_change(stranger.pubkey(), AdminChange::Params(seed_params()));
     assert_error(m.w.bank.send(&[ix], &[&stranger]).await, LevError::NotAdmin);
     // Out of bounds: each of these is refused.
     let bad = [
@@ -336,14 +359,24 @@ async fn admin_actions_and_parameter_bounds() {
         MarketParams { oracle_max_conf_bps: 501, ..seed_params() },
         MarketParams { keeper_reward_bps: 51, ..seed_params() },
         MarketParams { max_trade_quote: 0, ..seed_params() },
+        MarketParams { max_venue_deviation_bps: 101, emergency_max_venue_deviation_bps: 101, ..seed_params() }, // above the 1% slippage
     ];
     let before = m.w.bank.snapshot(&[m.keys.market]).await;
     for p in bad {
-        assert_error(m.w.bank.send(&[m.keys.update_params(admin, p)], &[]).await, LevError::InvalidParams);
+        // Refused when queued: nothing waits in the queue.
+        assert_error(m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Params(p))], &[]).await, LevError::InvalidParams);
     }
     assert_unchanged(&[m.keys.market], &before, &m.w.bank.snapshot(&[m.keys.market]).await);
-    let good = MarketParams { max_trade_quote: 1_000 * USD, ..seed_params() };
-    m.w.bank.send(&[m.keys.update_params(admin, good)], &[]).await.unwrap();
+    // A smaller trade size with the reward caps and emergency size scaled to it (their bounds are
+    // relative to it).
+    let good = MarketParams {
+        max_trade_quote: 1_000 * USD,
+        emergency_max_trade_quote: 5_000 * USD,
+        keeper_reward_cap_quote: 5 * USD,
+        emergency_keeper_reward_cap_quote: 25 * USD,
+        ..seed_params()
+    };
+    m.admin_change(AdminChange::Params(good)).await.unwrap();
     assert_eq!(m.market().await.params, good);
 
     // Venues: a keeper cannot route through a pool of its choosing; the admin can re-point.
@@ -362,11 +395,12 @@ async fn admin_actions_and_parameter_bounds() {
     let ix = rerouted.rebalance(m.keeper.key(), m.keeper.usdc);
     let keeper = m.keeper.kp.insecure_clone();
     assert_error(m.w.bank.send(&[ix], &[&keeper]).await, LevError::SwapProgramNotAllowed);
-    let bad = m.keys.set_swap_venues(admin, [amm::ID, amm::ID], [m.keys.amm.pool, anchor_lang::prelude::Pubkey::default()]);
-    assert_error(m.w.bank.send(&[bad], &[]).await, LevError::SwapProgramNotAllowed);
-    let ix = m.keys.set_swap_venues(stranger.pubkey(), [amm::ID, amm::ID], [m.keys.amm.pool, other.pool]);
+    let bad = AdminChange::SwapVenues { programs: [amm::ID, amm::ID], pools: [m.keys.amm.pool, anchor_lang::prelude::Pubkey::default()] };
+    assert_error(m.w.bank.send(&[m.keys.queue_change(admin, bad)], &[]).await, LevError::SwapProgramNotAllowed);
+    let venues = AdminChange::SwapVenues { programs: [amm::ID, amm::ID], pools: [m.keys.amm.pool, other.pool] };
+    let ix = m.keys.queue_change(stranger.pubkey(), venues);
     assert_error(m.w.bank.send(&[ix], &[&stranger]).await, LevError::NotAdmin);
-    m.w.bank.send(&[m.keys.set_swap_venues(admin, [amm::ID, amm::ID], [m.keys.amm.pool, other.pool])], &[]).await.unwrap();
+    m.admin_change(venues).await.unwrap();
     assert_eq!(m.market().await.swap_pools, [m.keys.amm.pool, other.pool]);
 
     // Two-step admin handover.
@@ -377,5 +411,5 @@ async fn admin_actions_and_parameter_bounds() {
     assert_error(m.w.bank.send(&[m.keys.accept_admin(stranger.pubkey())], &[&stranger]).await, LevError::NotPendingAdmin);
     m.w.bank.send(&[m.keys.accept_admin(next.pubkey())], &[&next]).await.unwrap();
     assert_eq!(m.market().await.admin, next.pubkey());
-    assert_error(m.w.bank.send(&[m.keys.update_params(admin, good)], &[]).await, LevError::NotAdmin);
+    assert_error(m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Params(good))], &[]).await, LevError::NotAdmin);
 }

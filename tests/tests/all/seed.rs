@@ -10,7 +10,7 @@ use levtoken_client::events::parse_events;
 use levtoken_tests::*;
 
 fn seed_world() -> WorldConfig {
-    WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000 }
+    WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000, timelock_secs: 0 }
 }
 
 /// $100 minted at $3,000: the vault holds ≈$300 of ETH against ≈$200 of debt.
@@ -43,6 +43,9 @@ async fn seed_example_mint() {
     let market = m.market().await;
     assert_eq!(m.w.bank.token_balance(&m.keys.collateral_vault).await, market.collateral);
     assert_eq!(m.w.bank.token_balance(&m.keys.quote_vault).await, 0);
+    assert_eq!((market.fees_quote, market.fees_lev), (0, 0), "no protocol fees in the seed's numbers");
+    assert_eq!(m.w.bank.token_balance(&m.keys.transit_quote).await, 0);
+    assert_eq!(m.w.bank.token_balance(&m.keys.transit_collateral).await, 0);
     // The mint carries the token's name and symbol (Token-2022 metadata extension).
     let mint = m.w.bank.account(&m.keys.lev_mint).await.unwrap();
     let text = String::from_utf8_lossy(&mint.data);
@@ -97,7 +100,15 @@ async fn seed_example_delever() {
 
 #[tokio::test]
 async fn seed_example_delever_in_capped_steps_converges() {
-    let params = leveraged_token::MarketParams { max_trade_quote: 50 * USD, emergency_max_trade_quote: 50 * USD, ..seed_params() };
+    // Reward caps scaled to the $50 trades (the bounds: ≤ 0.5% / 1% of the largest trade); the
+    // rewards themselves (2 / 5 bps of ≤ $50) stay far below them.
+    let params = leveraged_token::MarketParams {
+        max_trade_quote: 50 * USD,
+        emergency_max_trade_quote: 50 * USD,
+        keeper_reward_cap_quote: 50 * USD * 50 / 10_000,
+        emergency_keeper_reward_cap_quote: 50 * USD * 100 / 10_000,
+        ..seed_params()
+    };
     let mut m = MarketWorld::new(seed_world(), params).await;
     let alice = m.holder(100 * USD).await;
     m.mint(&alice, 100 * USD, 0).await.expect("mint");

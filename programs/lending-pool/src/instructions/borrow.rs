@@ -42,7 +42,7 @@ pub fn handle_borrow(ctx: Context<Borrow>, amount: u64) -> Result<()> {
     let borrower = &mut ctx.accounts.borrower;
     borrower.scaled_debt = borrower.scaled_debt.checked_add(added).ok_or(LendingError::MathOverflow)?;
     let debt = borrower.debt(index)?;
-    require!(debt <= borrower.credit_limit, LendingError::CreditLimitExceeded);
+    require!(debt <= borrower.effective_limit(now), LendingError::CreditLimitExceeded);
 
     let a = &ctx.accounts;
     let mint_key = a.mint.key();

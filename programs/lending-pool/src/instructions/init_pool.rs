@@ -40,8 +40,9 @@ pub struct InitPool<'info> {
     pub system_program: Program<'info, System>,
 }
 
-pub fn handle_init_pool(ctx: Context<InitPool>, config: PoolConfig) -> Result<()> {
+pub fn handle_init_pool(ctx: Context<InitPool>, config: PoolConfig, borrower_program: Pubkey, timelock_secs: i64) -> Result<()> {
     config.validate()?;
+    crate::validate_timelock(timelock_secs)?;
     let now = Clock::get()?.unix_timestamp;
     let pool = &mut ctx.accounts.pool;
     pool.admin = ctx.accounts.admin.key();
@@ -49,6 +50,9 @@ pub fn handle_init_pool(ctx: Context<InitPool>, config: PoolConfig) -> Result<()
     pool.liquidity_vault = ctx.accounts.liquidity_vault.key();
     pool.share_mint = ctx.accounts.share_mint.key();
     pool.config = config;
+    pool.borrower_program = borrower_program;
+    pool.timelock_secs = timelock_secs;
+    pool.queued_config = None;
     pool.cash = 0;
     pool.total_shares = 0;
     pool.total_scaled_debt = 0;

@@ -1,21 +1,19 @@
 pub mod accrue_interest;
+pub mod admin;
 pub mod borrow;
 pub mod deposit;
 pub mod init_pool;
 pub mod reclaim_prefunded;
-pub mod register_borrower;
 pub mod repay;
-pub mod set_config;
-pub mod set_credit_limit;
 pub mod withdraw;
+pub mod write_off;
 
 pub use accrue_interest::*;
+pub use admin::*;
 pub use borrow::*;
 pub use deposit::*;
 pub use init_pool::*;
 pub use reclaim_prefunded::*;
-pub use register_borrower::*;
 pub use repay::*;
-pub use set_config::*;
-pub use set_credit_limit::*;
 pub use withdraw::*;
+pub use write_off::*;

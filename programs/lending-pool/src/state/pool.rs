@@ -7,6 +7,18 @@ pub const POOL_SEED: &[u8] = b"lending_pool";
 pub const LIQUIDITY_SEED: &[u8] = b"liquidity";
 pub const SHARE_MINT_SEED: &[u8] = b"shares";
 
+/// A credit line is at most 10^15 base units (a billion USDC): `u64::MAX` lines are refused.
+pub const MAX_CREDIT_LIMIT: u64 = 1_000_000_000_000_000;
+/// The timelock on config changes and on new or higher credit lines: none (a localnet) up to 30
+/// days; `DEFAULT_TIMELOCK_SECS` (a day) is what deployments use.
+pub const MAX_TIMELOCK_SECS: i64 = 30 * 86_400;
+pub const DEFAULT_TIMELOCK_SECS: i64 = 86_400;
+/// The discriminator of the leveraged-token program's `Market` account (Anchor's
+/// `sha256("account:Market")[..8]`; a test checks it against the program's own), and that
+/// account's seeds: only such a market may hold a credit line.
+pub const MARKET_DISCRIMINATOR: [u8; 8] = [219, 190, 213, 55, 0, 227, 198, 154];
+pub const MARKET_SEED: &[u8] = b"market";
+
 /// Hard bound on a borrower's liquidation point: between 1.5x and 20x.
 pub const MIN_LIQUIDATION_LEVERAGE_BPS: u64 = 15_000;
 pub const MAX_LIQUIDATION_LEVERAGE_BPS: u64 = 200_000;
@@ -58,6 +70,18 @@ impl PoolConfig {
     }
 }
 
+/// A config change and the earliest time anyone may execute it.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct QueuedConfig {
+    pub config: PoolConfig,
+    pub eta: i64,
+}
+
+pub fn validate_timelock(secs: i64) -> Result<()> {
+    require!((0..=MAX_TIMELOCK_SECS).contains(&secs), LendingError::InvalidConfig);
+    Ok(())
+}
+
 /// The money market. Seeds: `["lending_pool", mint]`. The pool PDA is the authority of its
 /// liquidity vault and of its share mint.
 #[account]
@@ -68,6 +92,12 @@ pub struct LendingPool {
     pub liquidity_vault: Pubkey,
     pub share_mint: Pubkey,
     pub config: PoolConfig,
+    /// The only program whose `Market` PDAs may hold credit lines (set at init, never changed).
+    pub borrower_program: Pubkey,
+    /// Delay before a config change or a new / higher credit line takes effect.
+    pub timelock_secs: i64,
+    /// A config change waiting for its time.
+    pub queued_config: Option<QueuedConfig>,
     /// USDC idle in the vault, as accounted (donations are ignored).
     pub cash: u64,
     /// Share tokens outstanding.

@@ -1,13 +1,11 @@
-use anchor_lang::{prelude::*, system_program};
-use anchor_spl::{
-    associated_token::AssociatedToken,
-    token_interface::{token_metadata_initialize, Mint, TokenAccount, TokenInterface, TokenMetadataInitialize},
-};
+use anchor_lang::{prelude::*, system_program, AccountsExit};
+use anchor_spl::token_interface::{token_metadata_initialize, Mint, TokenAccount, TokenInterface, TokenMetadataInitialize};
 use lending_pool::{program::LendingPool as LendingProgram, LendingPool};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::{
     LevError, Market, MarketInitialized, MarketParams, COLLATERAL_VAULT_SEED, LEV_DECIMALS, LEV_MINT_SEED, MARKET_SEED, MAX_SWAP_PROGRAMS, QUOTE_VAULT_SEED,
+    TRANSIT_AUTHORITY_SEED, TRANSIT_SEED,
 };
 
 /// Everything `init_market` is told besides accounts.
@@ -20,6 +18,10 @@ pub struct InitMarketArgs {
     pub swap_programs: [Pubkey; MAX_SWAP_PROGRAMS],
     pub swap_pools: [Pubkey; MAX_SWAP_PROGRAMS],
     pub guardian: Pubkey,
+    /// The key that may claim the fees.
+    pub treasury: Pubkey,
+    /// Delay of every later admin change (0 ..= 30 days; `DEFAULT_TIMELOCK_SECS` is a day).
+    pub timelock_secs: i64,
     /// Credit line requested from the lending pool, USDC base units.
     pub credit_limit: u64,
     pub name: String,
@@ -79,18 +81,29 @@ pub struct InitMarket<'info> {
     )]
     pub quote_vault: Box<InterfaceAccount<'info, TokenAccount>>,
 
-    /// CHECK: any key; owns the treasury token accounts.
-    pub treasury: UncheckedAccount<'info>,
-    #[account(token::mint = quote_mint, token::authority = treasury)]
-    pub treasury_quote: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: a PDA that holds no data; it owns the transit accounts and signs swap venues.
+    #[account(seeds = [TRANSIT_AUTHORITY_SEED, market.key().as_ref()], bump)]
+    pub transit_authority: UncheckedAccount<'info>,
     #[account(
         init,
         payer = admin,
-        associated_token::mint = lev_mint,
-        associated_token::authority = treasury,
-        associated_token::token_program = lev_token_program,
+        seeds = [TRANSIT_SEED, market.key().as_ref(), collateral_mint.key().as_ref()],
+        bump,
+        token::mint = collateral_mint,
+        token::authority = transit_authority,
+        token::token_program = collateral_token_program,
     )]
-    pub treasury_lev: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub transit_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(
+        init,
+        payer = admin,
+        seeds = [TRANSIT_SEED, market.key().as_ref(), quote_mint.key().as_ref()],
+        bump,
+        token::mint = quote_mint,
+        token::authority = transit_authority,
+        token::token_program = quote_token_program,
+    )]
+    pub transit_quote: Box<InterfaceAccount<'info, TokenAccount>>,
 
     #[account(
         mut,
@@ -111,7 +124,6 @@ pub struct InitMarket<'info> {
     pub lev_token_program: Interface<'info, TokenInterface>,
     pub collateral_token_program: Interface<'info, TokenInterface>,
     pub quote_token_program: Interface<'info, TokenInterface>,
-    pub associated_token_program: Program<'info, AssociatedToken>,
     pub system_program: Program<'info, System>,
 }
 
@@ -119,6 +131,7 @@ pub fn handle_init_market(mut ctx: Context<InitMarket>, market_id: u64, args: In
     args.params.validate(ctx.accounts.lending_pool.config.liquidation_leverage_bps)?;
     require!(args.name.len() <= 32 && args.symbol.len() <= 10 && args.uri.len() <= 200, LevError::MetadataTooLong);
     crate::validate_venues(&args.swap_programs, &args.swap_pools)?;
+    crate::validate_timelock(args.timelock_secs)?;
     require!(ctx.accounts.oracle.price_message.feed_id == args.feed_id, LevError::OracleWrongFeed);
     let now = Clock::get()?.unix_timestamp;
 
@@ -138,8 +151,15 @@ pub fn handle_init_market(mut ctx: Context<InitMarket>, market_id: u64, args: In
     market.quote_decimals = a.quote_mint.decimals;
     market.collateral_token_program = a.collateral_token_program.key();
     market.quote_token_program = a.quote_token_program.key();
-    market.treasury_quote = a.treasury_quote.key();
-    market.treasury_lev = a.treasury_lev.key();
+    market.treasury = args.treasury;
+    market.transit_authority = a.transit_authority.key();
+    market.transit_collateral = a.transit_collateral.key();
+    market.transit_quote = a.transit_quote.key();
+    market.transit_authority_bump = ctx.bumps.transit_authority;
+    market.fees_quote = 0;
+    market.fees_lev = 0;
+    market.timelock_secs = args.timelock_secs;
+    market.queued = None;
     market.lending_pool = a.lending_pool.key();
     market.lending_borrower = a.lending_borrower.key();
     market.oracle = a.oracle.key();
@@ -148,19 +168,24 @@ pub fn handle_init_market(mut ctx: Context<InitMarket>, market_id: u64, args: In
     market.swap_pools = args.swap_pools;
     market.params = args.params;
     market.collateral = 0;
+    market.settled = false;
+    market.residual_quote = 0;
     market.last_rebalance_ts = now;
     market.last_fee_accrual_ts = now;
     market.mint_paused = false;
     market.bump = ctx.bumps.market;
     market.lev_mint_bump = ctx.bumps.lev_mint;
 
-    // Credit line: the pool checks the borrower PDA's seeds.
+    // Credit line: the pool checks that the borrower is this market (owner, discriminator and
+    // PDA), so the market's data must be written before the CPI.
+    a.market.exit(&crate::ID)?;
     lending_pool::cpi::register_borrower(
         CpiContext::new(
             a.lending_program.key(),
             lending_pool::cpi::accounts::RegisterBorrower {
                 admin: a.pool_admin.to_account_info(),
                 pool: a.lending_pool.to_account_info(),
+                market: a.market.to_account_info(),
                 borrower: a.lending_borrower.to_account_info(),
                 system_program: a.system_program.to_account_info(),
             },

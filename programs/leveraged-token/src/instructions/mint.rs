@@ -15,8 +15,6 @@ pub struct MintLev<'info> {
     pub user_quote: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, token::mint = core.lev_mint)]
     pub user_lev: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, address = core.market.treasury_quote)]
-    pub treasury_quote: Box<InterfaceAccount<'info, TokenAccount>>,
 }
 
 /// Deposit `usdc_in`; the vault borrows alongside it at the current leverage, buys collateral
@@ -25,13 +23,14 @@ pub fn handle_mint(mut ctx: Context<MintLev>, usdc_in: u64, min_tokens_out: u64)
     require!(usdc_in > 0, LevError::ZeroAmount);
     let clock = Clock::get()?;
     let a = &mut ctx.accounts;
+    require!(!a.core.market.settled, LevError::MarketSettled);
     require!(!a.core.market.mint_paused, LevError::MintPaused);
     a.core.accrue(clock.unix_timestamp)?;
     let price = a.core.price(&clock)?;
     let pos = a.core.position()?;
     let params = a.core.market.params;
     require!(params.emergency_within_pool(a.core.lending_pool.config.liquidation_leverage_bps), LevError::PoolRiskChanged);
-    let supply = a.core.lev_mint.supply;
+    let supply = a.core.supply()?;
 
     let empty = pos.collateral == 0 && pos.debt == 0;
     let nav_before = if empty { 0 } else { pos.nav(price, Round::Up).ok_or(LevError::VaultInsolvent)? };
@@ -42,12 +41,13 @@ pub fn handle_mint(mut ctx: Context<MintLev>, usdc_in: u64, min_tokens_out: u64)
     let fee = fee_up(usdc_in, params.mint_fee_bps).ok_or_else(math_err)?;
     let net = usdc_in - fee;
     require!(net > 0, LevError::DepositTooSmall);
-    let user = a.user.to_account_info();
-    if fee > 0 {
-        token::transfer(&a.core.quote_token_program, &a.user_quote, &a.treasury_quote, &a.core.quote_mint, &user, &[], fee)?;
-    }
-    token::transfer(&a.core.quote_token_program, &a.user_quote, &a.core.quote_vault, &a.core.quote_mint, &user, &[], net)?;
+    // The whole deposit comes in; the fee stays in the quote vault for the treasury to claim.
+    token::transfer(&a.core.quote_token_program, &a.user_quote, &a.core.quote_vault, &a.core.quote_mint, &a.user.to_account_info(), &[], usdc_in)?;
     a.core.quote_vault.reload()?;
+    a.core.market.fees_quote = a.core.market.fees_quote.checked_add(fee).ok_or_else(math_err)?;
+    // A venue pushed off the oracle (a sandwich, or a cheap fill that would move the vault's
+    // leverage) is refused before any swap.
+    a.core.require_venue_near_oracle(price, params.max_venue_deviation_bps)?;
 
     let borrowed = mint_borrow_amount(&pos, price, net, params.target_leverage_bps).ok_or_else(math_err)?;
     a.core.borrow(borrowed)?;

@@ -12,7 +12,7 @@ pub struct Nav<'info> {
     pub market: Box<Account<'info, Market>>,
     #[account(address = market.lev_mint)]
     pub lev_mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(address = market.oracle)]
+    /// Any full-verified update for the market's feed (see `MarketCore::oracle`).
     pub oracle: Box<Account<'info, PriceUpdateV2>>,
     #[account(address = market.lending_pool)]
     pub lending_pool: Box<Account<'info, LendingPool>>,
@@ -32,7 +32,7 @@ pub struct NavView {
     pub debt: u64,
     pub collateral: u64,
     pub collateral_value: u64,
-    /// Token supply including the streaming fee not yet minted.
+    /// Token supply including the streaming fee owed to the treasury (accrued or pending).
     pub supply: u64,
     pub price_wad: u128,
     pub insolvent: bool,
@@ -52,8 +52,10 @@ pub fn handle_nav(ctx: Context<Nav>) -> Result<NavView> {
     let debt = debt_from_scaled_up(a.lending_borrower.scaled_debt, index).ok_or_else(math_err)?;
     let pos = a.market.position(debt);
     let fee_elapsed = now.saturating_sub(a.market.last_fee_accrual_ts) as u64;
-    let pending_fee = streaming_fee_tokens_down(a.lev_mint.supply, a.market.params.streaming_fee_bps_per_year, fee_elapsed).ok_or_else(math_err)?;
-    let supply = a.lev_mint.supply.checked_add(pending_fee).ok_or_else(math_err)?;
+    // The fee is charged on the supply holders' shares count (minted + owed), as `accrue` does.
+    let counted = a.market.supply(a.lev_mint.supply).ok_or_else(math_err)?;
+    let pending_fee = streaming_fee_tokens_down(counted, a.market.params.streaming_fee_bps_per_year, fee_elapsed).ok_or_else(math_err)?;
+    let supply = counted.checked_add(pending_fee).ok_or_else(math_err)?;
     let nav = pos.nav(price, Round::Down);
     let lev = pos.leverage_bps(price, Round::Up);
     let nav_u128 = nav.unwrap_or(0);

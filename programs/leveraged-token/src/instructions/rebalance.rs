@@ -22,6 +22,7 @@ pub fn handle_rebalance(mut ctx: Context<Rebalance>) -> Result<()> {
     let clock = Clock::get()?;
     let now = clock.unix_timestamp;
     let a = &mut ctx.accounts;
+    require!(!a.core.market.settled, LevError::MarketSettled);
     a.core.accrue(now)?;
     let price = a.core.price(&clock)?;
     let pos = a.core.position()?;
@@ -32,6 +33,9 @@ pub fn handle_rebalance(mut ctx: Context<Rebalance>) -> Result<()> {
     let emergency = trigger == Trigger::Emergency;
     let aim = band.aim_bps(trigger, lev_before);
     let plan = plan_rebalance(&pos, price, aim, &params.trade_limits(emergency)).ok_or(LevError::NothingToTrade)?;
+    // Holders bear a rebalance's swap: refuse while the venue sits off the oracle (a sandwich's
+    // first leg), so an attacker can take at most this distance from them.
+    a.core.require_venue_near_oracle(price, params.venue_deviation_bps(emergency))?;
 
     let (relever, swap_in, swap_out, debt_change, reward) = match plan {
         Plan::Relever { borrow, swap_in, min_out, reward } => {

@@ -15,22 +15,25 @@ pub struct Redeem<'info> {
     pub user_quote: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(mut, token::mint = core.lev_mint, token::authority = user)]
     pub user_lev: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, address = core.market.treasury_quote)]
-    pub treasury_quote: Box<InterfaceAccount<'info, TokenAccount>>,
 }
 
 /// Burn `tokens_in`: the vault sells the pro-rata collateral, repays the pro-rata debt (rounded
-/// up) and pays the rest, less the redeem fee. Open while minting is paused.
+/// up) and pays the rest, less the redeem fee. Open while minting is paused. The venue's distance
+/// from the oracle is not checked here: the redeemer bears their own swap (bounded by their
+/// minimum and the slippage bound), and nobody else can close the exit by moving the venue.
 pub fn handle_redeem(mut ctx: Context<Redeem>, tokens_in: u64, min_usdc_out: u64) -> Result<()> {
     require!(tokens_in > 0, LevError::ZeroAmount);
     let clock = Clock::get()?;
     let a = &mut ctx.accounts;
+    if a.core.market.settled {
+        return redeem_settled(a, tokens_in, min_usdc_out);
+    }
     a.core.accrue(clock.unix_timestamp)?;
     let price = a.core.price(&clock)?;
     let pos = a.core.position()?;
     pos.nav(price, Round::Down).ok_or(LevError::VaultInsolvent)?;
     let params = a.core.market.params;
-    let supply = a.core.lev_mint.supply;
+    let supply = a.core.supply()?;
     let share = redeem_share(&pos, tokens_in, supply).ok_or(LevError::RedeemTooSmall)?;
     require!(share.collateral_out > 0, LevError::RedeemTooSmall);
 
@@ -47,7 +50,9 @@ pub fn handle_redeem(mut ctx: Context<Redeem>, tokens_in: u64, min_usdc_out: u64
     let usdc_out = payout - fee;
     require!(usdc_out >= min_usdc_out, LevError::UsdcBelowMinimum);
     a.core.pay_quote(&a.user_quote, usdc_out)?;
-    a.core.pay_quote(&a.treasury_quote, fee)?;
+    // The fee stays in the quote vault for the treasury to claim: no treasury account can stop a
+    // redemption.
+    a.core.market.fees_quote = a.core.market.fees_quote.checked_add(fee).ok_or_else(math_err)?;
 
     let after = a.core.position()?;
     program_utils::emit(Redeemed {
@@ -60,6 +65,29 @@ pub fn handle_redeem(mut ctx: Context<Redeem>, tokens_in: u64, min_usdc_out: u64
         fee,
         price_wad: price.wad,
         leverage_bps: leverage_up(&after, price).unwrap_or(u64::MAX),
+    });
+    Ok(())
+}
+
+/// After settlement: burn the tokens for their share of what is left (zero when nothing is), with
+/// no swap, no oracle and no lending pool involved, so nothing can stand in the way.
+fn redeem_settled(a: &mut Redeem, tokens_in: u64, min_usdc_out: u64) -> Result<()> {
+    let supply = a.core.supply()?;
+    let usdc_out = lev_math::pro_rata(a.core.market.residual_quote, tokens_in, supply, Round::Down).ok_or(LevError::RedeemTooSmall)?;
+    require!(usdc_out >= min_usdc_out, LevError::UsdcBelowMinimum);
+    token::burn(&a.core.lev_token_program, &a.core.lev_mint, &a.user_lev, &a.user.to_account_info(), tokens_in)?;
+    a.core.market.residual_quote -= usdc_out;
+    a.core.pay_quote(&a.user_quote, usdc_out)?;
+    program_utils::emit(Redeemed {
+        market: a.core.market.key(),
+        user: a.user.key(),
+        tokens: tokens_in,
+        collateral_sold: 0,
+        debt_repaid: 0,
+        usdc_out,
+        fee: 0,
+        price_wad: 0,
+        leverage_bps: 0,
     });
     Ok(())
 }

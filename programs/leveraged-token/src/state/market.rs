@@ -7,6 +7,11 @@ pub const MARKET_SEED: &[u8] = b"market";
 pub const LEV_MINT_SEED: &[u8] = b"lev_mint";
 pub const COLLATERAL_VAULT_SEED: &[u8] = b"collateral";
 pub const QUOTE_VAULT_SEED: &[u8] = b"quote";
+/// The PDA that owns the transit accounts and is the only signature a swap venue ever receives.
+pub const TRANSIT_AUTHORITY_SEED: &[u8] = b"transit_authority";
+/// Transit token accounts: `["transit", market, mint]`, owned by the swap authority, holding a
+/// swap's input only for the duration of the venue's CPI.
+pub const TRANSIT_SEED: &[u8] = b"transit";
 /// Leveraged token decimals (same as USDC: 1 token = 1 USDC at launch).
 pub const LEV_DECIMALS: u8 = 6;
 /// How many swap venues may be allowlisted.
@@ -34,13 +39,18 @@ pub struct Market {
     pub collateral_token_program: Pubkey,
     pub quote_token_program: Pubkey,
 
-    /// Fee destinations: USDC (mint/redeem fees) and leveraged tokens (streaming fee).
-    pub treasury_quote: Pubkey,
-    pub treasury_lev: Pubkey,
+    /// May claim the accrued fees (`claim_fees`) to accounts of its choice.
+    pub treasury: Pubkey,
+    /// Signs swap venues in place of the market; owns only the two transit accounts.
+    pub transit_authority: Pubkey,
+    pub transit_collateral: Pubkey,
+    pub transit_quote: Pubkey,
 
     pub lending_pool: Pubkey,
     pub lending_borrower: Pubkey,
 
+    /// The oracle account clients read by default. Not enforced: any full-verified Pyth
+    /// `PriceUpdateV2` carrying `feed_id` is accepted, so a receiver migration cannot stop the market.
     pub oracle: Pubkey,
     pub feed_id: [u8; 32],
     /// Allowlisted swap venues: program `swap_programs[i]` with pool `swap_pools[i]`.
@@ -51,16 +61,78 @@ pub struct Market {
 
     /// Collateral held, as accounted (a donation to the vault is ignored).
     pub collateral: u64,
+    /// Mint and redeem fees held in the quote vault for the treasury (not part of NAV).
+    pub fees_quote: u64,
+    /// Streaming-fee tokens owed to the treasury, not yet minted: counted in the supply.
+    pub fees_lev: u64,
+    /// Set once the vault was insolvent, sold all its collateral and wrote its remaining debt off
+    /// at the pool: minting and rebalancing end, tokens redeem for their share of `residual_quote`.
+    pub settled: bool,
+    /// USDC left for holders after a settlement (sale proceeds above the debt; usually 0).
+    pub residual_quote: u64,
+    /// Delay between queuing an admin change and the earliest time anyone may execute it.
+    pub timelock_secs: i64,
+    /// The admin change waiting for its time, if any.
+    pub queued: Option<QueuedChange>,
     pub last_rebalance_ts: i64,
     pub last_fee_accrual_ts: i64,
     pub mint_paused: bool,
     pub bump: u8,
     pub lev_mint_bump: u8,
+    pub transit_authority_bump: u8,
+}
+
+/// An admin change that waits `timelock_secs` between being queued and taking effect, so holders
+/// and lenders can leave first. Pause is the only lever that acts at once.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum AdminChange {
+    /// Replace every parameter (each checked against its bound, again at execution).
+    Params(MarketParams),
+    /// Replace the allowlisted (swap program, pool) pairs.
+    SwapVenues { programs: [Pubkey; MAX_SWAP_PROGRAMS], pools: [Pubkey; MAX_SWAP_PROGRAMS] },
+    /// Read another Pyth feed (and name the account clients read by default).
+    Oracle { feed_id: [u8; 32], oracle: Pubkey },
+    /// The key that may claim fees.
+    Treasury(Pubkey),
+    /// The key that may pause minting and cancel queued changes.
+    Guardian(Pubkey),
+    /// The timelock itself.
+    Timelock(i64),
+}
+
+impl AdminChange {
+    /// Every bound the change must meet, checked when it is queued and again when it is executed.
+    pub fn validate(&self, liquidation_leverage_bps: u64) -> Result<()> {
+        match self {
+            AdminChange::Params(p) => p.validate(liquidation_leverage_bps),
+            AdminChange::SwapVenues { programs, pools } => validate_venues(programs, pools),
+            AdminChange::Oracle { feed_id, .. } => {
+                require!(*feed_id != [0u8; 32], LevError::OracleWrongFeed);
+                Ok(())
+            }
+            AdminChange::Treasury(_) | AdminChange::Guardian(_) => Ok(()),
+            AdminChange::Timelock(secs) => validate_timelock(*secs),
+        }
+    }
+}
+
+/// A queued [`AdminChange`] and the earliest time it may be executed.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct QueuedChange {
+    pub change: AdminChange,
+    pub queued_at: i64,
+    pub eta: i64,
 }
 
 impl Market {
     pub fn signer_seeds<'a>(id_bytes: &'a [u8; 8], bump: &'a [u8; 1]) -> [&'a [u8]; 3] {
         [MARKET_SEED, id_bytes, bump]
+    }
+
+    /// Token supply as holders' shares count it: minted tokens plus the streaming-fee tokens owed
+    /// to the treasury and not yet claimed.
+    pub fn supply(&self, minted: u64) -> Option<u64> {
+        minted.checked_add(self.fees_lev)
     }
 
     /// Whether `(program, pool)` is an allowlisted venue.
@@ -78,6 +150,15 @@ impl Market {
 pub fn validate_venues(programs: &[Pubkey; MAX_SWAP_PROGRAMS], pools: &[Pubkey; MAX_SWAP_PROGRAMS]) -> Result<()> {
     let pairs_ok = programs.iter().zip(pools.iter()).all(|(p, q)| (*p == Pubkey::default()) == (*q == Pubkey::default()));
     require!(pairs_ok && programs.iter().any(|p| *p != Pubkey::default()), LevError::SwapProgramNotAllowed);
+    Ok(())
+}
+
+/// The timelock may be anything from none (a localnet) to 30 days; the default is a day.
+pub const MAX_TIMELOCK_SECS: i64 = 30 * 86_400;
+pub const DEFAULT_TIMELOCK_SECS: i64 = 86_400;
+
+pub fn validate_timelock(secs: i64) -> Result<()> {
+    require!((0..=MAX_TIMELOCK_SECS).contains(&secs), LevError::InvalidTimelock);
     Ok(())
 }
 

@@ -29,6 +29,11 @@ pub mod bounds {
     pub const MAX_CONF_BPS: u64 = 500;
     /// Overshoot tolerance past the target: at most 0.5x.
     pub const MAX_OVERSHOOT_BPS: u64 = 5_000;
+    /// An emergency trade is at most this multiple of a normal one.
+    pub const MAX_EMERGENCY_TRADE_MULTIPLE: u64 = 10;
+    /// How far the venue's spot price may sit from the oracle before a swap: at most 2%
+    /// (emergency) and never more than the swap's own slippage bound.
+    pub const MAX_VENUE_DEVIATION_BPS: u64 = 200;
 }
 
 /// Every tunable number of a market.
@@ -61,6 +66,11 @@ pub struct MarketParams {
     pub emergency_max_slippage_bps: u64,
     /// Expected swap cost (venue fee + impact) the rebalance plan corrects for, bps.
     pub expected_swap_cost_bps: u64,
+    /// Before any swap the venue's spot price must be within this distance of the oracle
+    /// (normal / emergency), bps: a sandwich can push the venue only this far before the vault
+    /// trades, and a minter cannot buy at a venue priced off the oracle.
+    pub max_venue_deviation_bps: u64,
+    pub emergency_max_venue_deviation_bps: u64,
     /// How far past the target a rebalance may land, in leverage bps.
     pub overshoot_tolerance_bps: u64,
     /// Keeper reward: bps of the trade, capped (normal / emergency), paid in USDC.
@@ -78,6 +88,12 @@ pub struct MarketParams {
     /// Oracle acceptance.
     pub oracle_max_staleness_secs: u64,
     pub oracle_max_conf_bps: u64,
+}
+
+/// The largest reward cap that `bps` of a `max_trade` could ever pay: a cap above it is meaningless
+/// and is refused.
+fn reward_ceiling(max_trade: u64, bps: u64) -> u64 {
+    ((max_trade as u128 * bps as u128) / BPS as u128) as u64
 }
 
 impl MarketParams {
@@ -100,6 +116,7 @@ impl MarketParams {
             && self.recentre_tolerance_bps < self.band_high_bps - self.target_leverage_bps
             && self.max_trade_quote > 0
             && self.emergency_max_trade_quote >= self.max_trade_quote
+            && self.emergency_max_trade_quote <= self.max_trade_quote.saturating_mul(MAX_EMERGENCY_TRADE_MULTIPLE)
             && self.min_trade_quote <= self.max_trade_quote
             && self.max_slippage_bps <= MAX_SLIPPAGE_BPS
             && self.emergency_max_slippage_bps >= self.max_slippage_bps
@@ -109,6 +126,12 @@ impl MarketParams {
             && self.keeper_reward_bps <= MAX_KEEPER_REWARD_BPS
             && self.emergency_keeper_reward_bps <= MAX_EMERGENCY_KEEPER_REWARD_BPS
             && self.emergency_keeper_reward_bps >= self.keeper_reward_bps
+            && self.keeper_reward_cap_quote <= reward_ceiling(self.max_trade_quote, MAX_KEEPER_REWARD_BPS)
+            && self.emergency_keeper_reward_cap_quote >= self.keeper_reward_cap_quote
+            && self.emergency_keeper_reward_cap_quote <= reward_ceiling(self.emergency_max_trade_quote, MAX_EMERGENCY_KEEPER_REWARD_BPS)
+            && self.max_venue_deviation_bps <= self.max_slippage_bps
+            && self.emergency_max_venue_deviation_bps >= self.max_venue_deviation_bps
+            && self.emergency_max_venue_deviation_bps <= self.emergency_max_slippage_bps.min(MAX_VENUE_DEVIATION_BPS)
             && self.mint_fee_bps <= MAX_MINT_REDEEM_FEE_BPS
             && self.redeem_fee_bps <= MAX_MINT_REDEEM_FEE_BPS
             && self.streaming_fee_bps_per_year <= MAX_STREAMING_FEE_BPS
@@ -116,6 +139,15 @@ impl MarketParams {
             && self.oracle_max_conf_bps <= MAX_CONF_BPS;
         require!(ok, LevError::InvalidParams);
         Ok(())
+    }
+
+    /// The venue deviation bound of a swap on the (non-)emergency path.
+    pub fn venue_deviation_bps(&self, emergency: bool) -> u64 {
+        if emergency {
+            self.emergency_max_venue_deviation_bps
+        } else {
+            self.max_venue_deviation_bps
+        }
     }
 
     pub fn band(&self) -> Band {
@@ -185,6 +217,8 @@ impl MarketParams {
             max_slippage_bps: 100,
             emergency_max_slippage_bps: 300,
             expected_swap_cost_bps: 30,
+            max_venue_deviation_bps: 50,
+            emergency_max_venue_deviation_bps: 100,
             overshoot_tolerance_bps: 100,
             keeper_reward_bps: 2,
             keeper_reward_cap_quote: 100 * 1_000_000,

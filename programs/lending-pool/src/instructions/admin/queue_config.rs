@@ -1,22 +1,24 @@
 use anchor_lang::prelude::*;
 
-use crate::{LendingError, LendingPool, PoolConfig};
+use crate::{ConfigQueued, LendingError, LendingPool, PoolConfig, QueuedConfig};
 
 #[derive(Accounts)]
-pub struct SetConfig<'info> {
+pub struct QueueConfig<'info> {
     pub admin: Signer<'info>,
 
     #[account(mut, has_one = admin @ LendingError::Unauthorized)]
     pub pool: Box<Account<'info, LendingPool>>,
 }
 
-pub fn handle_set_config(ctx: Context<SetConfig>, config: PoolConfig) -> Result<()> {
+/// Admin: queue a new interest-rate model / liquidation point (validated now and again at
+/// execution); it takes effect when executed after the pool's timelock.
+pub fn handle_queue_config(ctx: Context<QueueConfig>, config: PoolConfig) -> Result<()> {
     config.validate()?;
-    let now = Clock::get()?.unix_timestamp;
     let pool = &mut ctx.accounts.pool;
-    // Interest up to now is owed at the old rate.
-    pool.accrue(now)?;
-    pool.config = config;
-    config.emit_set(pool.key());
+    require!(pool.queued_config.is_none(), LendingError::ConfigAlreadyQueued);
+    let now = Clock::get()?.unix_timestamp;
+    let eta = now.checked_add(pool.timelock_secs).ok_or(LendingError::MathOverflow)?;
+    pool.queued_config = Some(QueuedConfig { config, eta });
+    program_utils::emit(ConfigQueued { pool: pool.key(), config, eta });
     Ok(())
 }

@@ -1,0 +1,45 @@
+use anchor_lang::prelude::*;
+
+use crate::{BadDebtWrittenOff, Borrower, LendingError, LendingPool, BORROWER_SEED};
+
+#[derive(Accounts)]
+pub struct WriteOff<'info> {
+    /// The registered borrower authority (the market PDA), and only it: a borrower whose
+    /// collateral is gone declares the rest of its debt lost.
+    pub authority: Signer<'info>,
+
+    #[account(mut)]
+    pub pool: Box<Account<'info, LendingPool>>,
+
+    #[account(
+        mut,
+        seeds = [BORROWER_SEED, pool.key().as_ref(), authority.key().as_ref()],
+        bump = borrower.bump,
+        has_one = pool,
+        has_one = authority @ LendingError::NotBorrower,
+    )]
+    pub borrower: Box<Account<'info, Borrower>>,
+}
+
+/// Borrower: write off all of its remaining debt. The pool's assets (cash + debt) drop by that
+/// amount at once, so every lender's shares lose the same fraction: the first lender out and the
+/// last are paid the same value per share. Nothing accrues on the written-off debt afterwards.
+pub fn handle_write_off(ctx: Context<WriteOff>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    ctx.accounts.pool.accrue(now)?;
+    let index = ctx.accounts.pool.borrow_index;
+    let amount = ctx.accounts.borrower.debt(index)?;
+    let scaled = ctx.accounts.borrower.scaled_debt;
+    ctx.accounts.borrower.scaled_debt = 0;
+    let pool = &mut ctx.accounts.pool;
+    pool.total_scaled_debt = pool.total_scaled_debt.checked_sub(scaled).ok_or(LendingError::MathOverflow)?;
+    let total_assets = pool.total_assets()?;
+    program_utils::emit(BadDebtWrittenOff {
+        pool: pool.key(),
+        borrower: ctx.accounts.borrower.key(),
+        amount,
+        total_assets: u64::try_from(total_assets).map_err(|_| LendingError::MathOverflow)?,
+        total_shares: pool.total_shares,
+    });
+    Ok(())
+}
