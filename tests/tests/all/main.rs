@@ -7,4 +7,5 @@ mod attacks;
 mod invariants;
 mod lending;
 mod market;
+mod review_pools;
 mod seed;
