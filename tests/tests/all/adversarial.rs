@@ -883,10 +883,12 @@ async fn attack_prefund_pdas_to_block_their_creation() {
     // An AMM pool for a pair.
     let other = m.w.bank.create_mint(&SPL_TOKEN_ID, 6).await;
     let pool = AmmPool::derive(m.w.eth, TOKEN_2022_ID, other, SPL_TOKEN_ID, SPL_TOKEN_ID);
+    // The pool's seeds take the two mints in byte order.
+    let (lo, hi) = if m.w.eth < other { (m.w.eth, other) } else { (other, m.w.eth) };
     let pdas = [
-        InitPda::new(amm::ID, &[amm::POOL_SEED, m.w.eth.as_ref(), other.as_ref()]),
-        InitPda::new(amm::ID, &[amm::VAULT_SEED, pool.pool.as_ref(), m.w.eth.as_ref()]),
-        InitPda::new(amm::ID, &[amm::VAULT_SEED, pool.pool.as_ref(), other.as_ref()]),
+        InitPda::new(amm::ID, &[amm::POOL_SEED, lo.as_ref(), hi.as_ref()]),
+        InitPda::new(amm::ID, &[amm::VAULT_SEED, pool.pool.as_ref(), lo.as_ref()]),
+        InitPda::new(amm::ID, &[amm::VAULT_SEED, pool.pool.as_ref(), hi.as_ref()]),
         InitPda::new(amm::ID, &[amm::LP_MINT_SEED, pool.pool.as_ref()]),
     ];
     assert_eq!(pdas.to_vec(), pool.init_pdas());
