@@ -73,15 +73,17 @@ impl DemoWorld {
         self.bank.set_price(&self.oracle, &obs);
         let pool: amm::Pool = self.bank.anchor_account(&self.keys.amm.pool).await;
         let price = lev_math::Price::from_oracle(self.obs.price, PYTH_EXPO, 8, 6).ok_or_else(|| anyhow!("price"))?;
-        if let Some((eth_in, amount)) = lev_math::arbitrage_to_price(pool.reserve_a, pool.reserve_b, price.wad, pool.fee_bps as u64) {
+        let (re, ru) = levtoken_client::amm::reserves_of(&pool, &self.eth);
+        if let Some((eth_in, amount)) = lev_math::arbitrage_to_price(re, ru, price.wad, pool.fee_bps as u64) {
             let me = self.bank.payer_key();
+            let eth_is_a = self.keys.amm.is_a(&self.eth);
             let ixs = if eth_in {
                 vec![
                     mint_to_ix(&levtoken_client::TOKEN_2022_ID, &self.eth, &self.lp_eth, &me, amount),
-                    self.keys.amm.swap(me, self.lp_eth, self.lp_usdc, true, amount, 0),
+                    self.keys.amm.swap(me, self.lp_eth, self.lp_usdc, eth_is_a, amount, 0),
                 ]
             } else {
-                vec![mint_to_ix(&SPL_TOKEN_ID, &self.usdc, &self.lp_usdc, &me, amount), self.keys.amm.swap(me, self.lp_usdc, self.lp_eth, false, amount, 0)]
+                vec![mint_to_ix(&SPL_TOKEN_ID, &self.usdc, &self.lp_usdc, &me, amount), self.keys.amm.swap(me, self.lp_usdc, self.lp_eth, !eth_is_a, amount, 0)]
             };
             self.bank.send(&ixs, &[]).await.map_err(|e| anyhow!("{e}"))?;
         }

@@ -85,7 +85,7 @@ mod tests {
         assert_eq!(s.supply, 0);
         assert_eq!(s.pool.cash, cfg.lend_usd * 1_000_000);
         let pool: amm::Pool = bank.anchor_account(&keys.amm.pool).await;
-        assert_eq!(pool.reserve_b, cfg.amm_depth_usd * 1_000_000);
+        assert_eq!(levtoken_client::amm::reserves_of(&pool, &dep.usdc).0, cfg.amm_depth_usd * 1_000_000);
     }
 
     /// A deployment with the production timelock: admin changes and the market's credit line wait

@@ -154,7 +154,9 @@ impl World {
         let eth_side = price.base_for_quote(depth as u128, lev_math::Round::Down).unwrap() as u64;
         world.lp = world.user(depth, eth_side).await;
         world.lp_token = world.bank.create_token_account(&amm.lp_mint, &world.lp.key(), &SPL_TOKEN_ID).await;
-        let ix = amm.add_liquidity(world.lp.key(), world.lp.eth, world.lp.usdc, world.lp_token, eth_side, depth, 1);
+        let (owner_a, owner_b) = amm.in_ab_order(&eth, world.lp.eth, world.lp.usdc);
+        let (max_a, max_b) = amm.in_ab_order(&eth, eth_side, depth);
+        let ix = amm.add_liquidity(world.lp.key(), owner_a, owner_b, world.lp_token, max_a, max_b, 1);
         world.bank.send(&[ix], &[&world.lp.kp]).await.expect("seed AMM");
 
         if cfg.lend_usd > 0 {
@@ -183,7 +185,7 @@ impl World {
     /// AMM reserves as (eth, usdc).
     pub async fn amm_reserves(&mut self) -> (u64, u64) {
         let pool: amm::Pool = self.bank.anchor_account(&self.amm.pool).await;
-        (pool.reserve_a, pool.reserve_b)
+        levtoken_client::amm::reserves_of(&pool, &self.eth)
     }
 
     /// The AMM's marginal price.
@@ -207,12 +209,12 @@ impl World {
             if self.bank.token_balance(&arb_eth).await < amount {
                 self.bank.mint_to(&self.eth, &arb_eth, amount, &TOKEN_2022_ID).await;
             }
-            self.amm.swap(arb_kp.pubkey(), arb_eth, arb_usdc, true, amount, 0)
+            self.amm.swap(arb_kp.pubkey(), arb_eth, arb_usdc, self.amm.is_a(&self.eth), amount, 0)
         } else {
             if self.bank.token_balance(&arb_usdc).await < amount {
                 self.bank.mint_to(&self.usdc, &arb_usdc, amount, &SPL_TOKEN_ID).await;
             }
-            self.amm.swap(arb_kp.pubkey(), arb_usdc, arb_eth, false, amount, 0)
+            self.amm.swap(arb_kp.pubkey(), arb_usdc, arb_eth, self.amm.is_a(&self.usdc), amount, 0)
         };
         // A trade the curve rounds to nothing is refused and changes nothing.
         let _ = self.bank.send(&[ix], &[&arb_kp]).await;

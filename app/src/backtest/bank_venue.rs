@@ -82,10 +82,11 @@ impl Venue for BankVenue {
     async fn arbitrage(&mut self) -> Result<()> {
         let pool: amm::Pool = self.bank.anchor_account(&self.keys.amm.pool).await;
         let price = lev_math::Price::from_oracle(self.obs.price, PYTH_EXPO, levtoken_client::ETH_DECIMALS, levtoken_client::USDC_DECIMALS).context("price")?;
-        // The pool's side A is ETH (see deploy_localnet).
-        let Some((eth_in, amount)) = arbitrage_to_price(pool.reserve_a, pool.reserve_b, price.wad, pool.fee_bps as u64) else { return Ok(()) };
+        let (re, ru) = levtoken_client::amm::reserves_of(&pool, &self.dep.eth);
+        let Some((eth_in, amount)) = arbitrage_to_price(re, ru, price.wad, pool.fee_bps as u64) else { return Ok(()) };
         // Nothing to gain when the curve rounds the output to zero.
-        let (r_in, r_out) = if eth_in { (pool.reserve_a, pool.reserve_b) } else { (pool.reserve_b, pool.reserve_a) };
+        let (r_in, r_out) = if eth_in { (re, ru) } else { (ru, re) };
+        let eth_is_a = self.keys.amm.is_a(&self.dep.eth);
         if lev_math::swap_out_down(amount, r_in, r_out, pool.fee_bps as u64).unwrap_or(0) == 0 {
             return Ok(());
         }
@@ -97,13 +98,13 @@ impl Venue for BankVenue {
             if have < amount {
                 ixs.push(mint_to_ix(&TOKEN_2022_ID, &self.dep.eth, &lp_eth, &payer, ARB_FLOAT));
             }
-            ixs.push(self.keys.amm.swap(payer, lp_eth, lp_usdc, true, amount, 0));
+            ixs.push(self.keys.amm.swap(payer, lp_eth, lp_usdc, eth_is_a, amount, 0));
         } else {
             let have = self.bank.token_balance(&lp_usdc).await;
             if have < amount {
                 ixs.push(mint_to_ix(&SPL_TOKEN_ID, &self.dep.usdc, &lp_usdc, &payer, ARB_FLOAT));
             }
-            ixs.push(self.keys.amm.swap(payer, lp_usdc, lp_eth, false, amount, 0));
+            ixs.push(self.keys.amm.swap(payer, lp_usdc, lp_eth, !eth_is_a, amount, 0));
         }
         // A refused arbitrage (the curve rounds the output to zero) changes nothing.
         self.send(&ixs, &[]).await?;

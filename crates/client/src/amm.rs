@@ -6,6 +6,15 @@ use solana_instruction::Instruction;
 
 use crate::anchor_ix;
 
+/// `pool`'s reserves as (the side of `mint`, the other side).
+pub fn reserves_of(pool: &amm::Pool, mint: &Pubkey) -> (u64, u64) {
+    if pool.mint_a == *mint {
+        (pool.reserve_a, pool.reserve_b)
+    } else {
+        (pool.reserve_b, pool.reserve_a)
+    }
+}
+
 /// Every address of one AMM pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AmmPool {
@@ -22,7 +31,18 @@ pub struct AmmPool {
 }
 
 impl AmmPool {
-    pub fn derive(mint_a: Pubkey, token_program_a: Pubkey, mint_b: Pubkey, token_program_b: Pubkey, lp_token_program: Pubkey) -> Self {
+    /// The one pool of a pair. The program takes the mints in byte order (`mint_a < mint_b`);
+    /// the two mints (with their token programs) may be given in either order and are sorted
+    /// here, so side A is not necessarily the first mint given: use [`AmmPool::is_a`].
+    pub fn derive(mint_x: Pubkey, token_program_x: Pubkey, mint_y: Pubkey, token_program_y: Pubkey, lp_token_program: Pubkey) -> Self {
+        let ((mint_a, token_program_a), (mint_b, token_program_b)) =
+            if mint_y < mint_x { ((mint_y, token_program_y), (mint_x, token_program_x)) } else { ((mint_x, token_program_x), (mint_y, token_program_y)) };
+        Self::derive_unordered(mint_a, token_program_a, mint_b, token_program_b, lp_token_program)
+    }
+
+    /// The addresses for `mint_a`/`mint_b` exactly as given, even out of canonical order (which
+    /// the program refuses to initialise: for tests of that refusal).
+    pub fn derive_unordered(mint_a: Pubkey, token_program_a: Pubkey, mint_b: Pubkey, token_program_b: Pubkey, lp_token_program: Pubkey) -> Self {
         let pid = amm::ID;
         let (pool, _) = Pubkey::find_program_address(&[POOL_SEED, mint_a.as_ref(), mint_b.as_ref()], &pid);
         let (authority, _) = Pubkey::find_program_address(&[AUTHORITY_SEED, pool.as_ref()], &pid);
@@ -32,11 +52,13 @@ impl AmmPool {
         AmmPool { pool, authority, mint_a, mint_b, vault_a, vault_b, lp_mint, token_program_a, token_program_b, lp_token_program }
     }
 
+    /// Create the pool; `payer` must be the AMM's upgrade authority (the deployer).
     pub fn initialize(&self, payer: Pubkey, fee_bps: u16) -> Instruction {
         anchor_ix(
             amm::ID,
             accounts::InitializePool {
                 payer,
+                program_data: crate::program_data_address(&amm::ID),
                 pool: self.pool,
                 authority: self.authority,
                 mint_a: self.mint_a,
@@ -127,8 +149,27 @@ impl AmmPool {
         anchor_ix(amm::ID, self.swap_accounts(user, source, destination, a_to_b), instruction::Swap { amount_in, min_out })
     }
 
-    /// True when `mint` is this pool's side A.
+    /// True when `mint` is this pool's side A (so `a_to_b` is true when `mint` goes in).
     pub fn is_a(&self, mint: &Pubkey) -> bool {
         *mint == self.mint_a
+    }
+
+    /// The pool's vault of `mint` (side B's vault for any mint that is not side A).
+    pub fn vault_of(&self, mint: &Pubkey) -> Pubkey {
+        if self.is_a(mint) {
+            self.vault_a
+        } else {
+            self.vault_b
+        }
+    }
+
+    /// `(x, y)` in the pool's (A, B) order, where `x` belongs to `mint`: the argument order
+    /// `add_liquidity` and `remove_liquidity` take.
+    pub fn in_ab_order<T>(&self, mint: &Pubkey, x: T, y: T) -> (T, T) {
+        if self.is_a(mint) {
+            (x, y)
+        } else {
+            (y, x)
+        }
     }
 }

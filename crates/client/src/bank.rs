@@ -109,8 +109,27 @@ impl Bank {
         Self::start_with(program_test()).await
     }
 
+    /// Start `pt`. The programs run natively, so the loader wrote no ProgramData for them: write
+    /// one for the AMM and the lending pool with the payer as upgrade authority, as a deployment
+    /// would have (only the deployer may create their pools).
     pub async fn start_with(pt: ProgramTest) -> Self {
-        Bank { ctx: pt.start_with_context().await, nonce: 0 }
+        let mut bank = Bank { ctx: pt.start_with_context().await, nonce: 0 };
+        let payer = bank.payer_key();
+        for program in [amm::ID, lending_pool::ID] {
+            bank.set_program_data(&program, Some(payer));
+        }
+        bank
+    }
+
+    /// Write `program`'s ProgramData account (at [`crate::program_data_address`], owned by the
+    /// upgradeable loader) with `upgrade_authority`; `None` is an immutable program.
+    pub fn set_program_data(&mut self, program: &Pubkey, upgrade_authority: Option<Pubkey>) {
+        use anchor_lang::solana_program::bpf_loader_upgradeable::{self, UpgradeableLoaderState};
+        let state = UpgradeableLoaderState::ProgramData { slot: 0, upgrade_authority_address: upgrade_authority };
+        let data = bincode::serialize(&state).expect("ProgramData serialises");
+        let lamports = anchor_lang::prelude::Rent::default().minimum_balance(data.len());
+        let account = Account { lamports, data, owner: bpf_loader_upgradeable::ID, executable: false, rent_epoch: 0 };
+        self.set_account(&crate::program_data_address(program), account);
     }
 
     pub fn payer(&self) -> Keypair {

@@ -139,7 +139,10 @@ pub async fn deploy_localnet<C: Chain>(chain: &mut C, cfg: &LocalnetConfig, orac
             &[
                 mint_to_ix(&SPL_TOKEN_ID, &usdc, &lp_usdc, &payer, depth + lend),
                 mint_to_ix(&TOKEN_2022_ID, &eth, &lp_eth, &payer, eth_side),
-                amm.add_liquidity(payer, lp_eth, lp_usdc, lp_token, eth_side, depth, 1),
+                {
+                    let ((owner_a, owner_b), (max_a, max_b)) = (amm.in_ab_order(&eth, lp_eth, lp_usdc), amm.in_ab_order(&eth, eth_side, depth));
+                    amm.add_liquidity(payer, owner_a, owner_b, lp_token, max_a, max_b, 1)
+                },
                 lending.deposit(payer, lp_usdc, shares, lend, 1),
             ],
             &[],

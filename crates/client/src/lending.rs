@@ -30,13 +30,14 @@ impl LendingPoolKeys {
         Pubkey::find_program_address(&[BORROWER_SEED, self.pool.as_ref(), authority.as_ref()], &lending_pool::ID).0
     }
 
-    /// Create the pool; only leveraged-token markets may borrow from it, and admin changes wait
-    /// `timelock_secs`.
+    /// Create the pool; `admin` must be the lending program's upgrade authority (the deployer).
+    /// Only leveraged-token markets may borrow from it, and admin changes wait `timelock_secs`.
     pub fn init_pool(&self, admin: Pubkey, config: PoolConfig, timelock_secs: i64) -> Instruction {
         anchor_ix(
             lending_pool::ID,
             accounts::InitPool {
                 admin,
+                program_data: crate::program_data_address(&lending_pool::ID),
                 pool: self.pool,
                 mint: self.mint,
                 liquidity_vault: self.liquidity_vault,

@@ -36,6 +36,12 @@ pub fn compute_unit_limit_ix(units: u32) -> Instruction {
     Instruction { program_id: anchor_lang::pubkey!("ComputeBudget111111111111111111111111111111"), accounts: vec![], data }
 }
 
+/// The ProgramData account of an upgradeable program: its upgrade authority is the deployer, who
+/// alone may create lending and AMM pools.
+pub fn program_data_address(program_id: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[program_id.as_ref()], &anchor_lang::solana_program::bpf_loader_upgradeable::ID).0
+}
+
 /// Build an Anchor instruction from its accounts struct and its data struct.
 pub fn anchor_ix(program_id: Pubkey, accounts: impl anchor_lang::ToAccountMetas, data: impl anchor_lang::InstructionData) -> Instruction {
     Instruction { program_id, accounts: accounts.to_account_metas(None), data: data.data() }

@@ -135,21 +135,14 @@ impl MarketKeys {
         let market_pda = Pubkey::find_program_address(&[leveraged_token::MARKET_SEED, &market_id.to_le_bytes()], &leveraged_token::ID).0;
         let market: Market = anchor_account(chain, &market_pda).await?;
         let lending = LendingPoolKeys::derive(market.quote_mint, market.quote_token_program);
-        let mut amm = None;
-        for (a, ta, b, tb) in [
-            (market.collateral_mint, market.collateral_token_program, market.quote_mint, market.quote_token_program),
-            (market.quote_mint, market.quote_token_program, market.collateral_mint, market.collateral_token_program),
-        ] {
-            let probe = AmmPool::derive(a, ta, b, tb, Pubkey::default());
-            if let Some(acc) = chain.account(&probe.pool).await? {
-                let pool: amm::Pool =
-                    anchor_lang::AccountDeserialize::try_deserialize(&mut acc.data.as_slice()).map_err(|e| ChainError::Transport(format!("AMM pool: {e}")))?;
-                let lp_owner = chain.account(&pool.lp_mint).await?.map(|a| a.owner).unwrap_or(crate::SPL_TOKEN_ID);
-                amm = Some(AmmPool::derive(a, ta, b, tb, lp_owner));
-                break;
-            }
-        }
-        let amm = amm.ok_or_else(|| ChainError::Transport("no AMM pool for the market's mints".into()))?;
+        // The pair's one pool (`derive` puts the mints in the program's canonical order).
+        let (a, ta, b, tb) = (market.collateral_mint, market.collateral_token_program, market.quote_mint, market.quote_token_program);
+        let probe = AmmPool::derive(a, ta, b, tb, Pubkey::default());
+        let acc = chain.account(&probe.pool).await?.ok_or_else(|| ChainError::Transport("no AMM pool for the market's mints".into()))?;
+        let pool: amm::Pool =
+            anchor_lang::AccountDeserialize::try_deserialize(&mut acc.data.as_slice()).map_err(|e| ChainError::Transport(format!("AMM pool: {e}")))?;
+        let lp_owner = chain.account(&pool.lp_mint).await?.map(|a| a.owner).unwrap_or(crate::SPL_TOKEN_ID);
+        let amm = AmmPool::derive(a, ta, b, tb, lp_owner);
         let keys = MarketKeys::derive(market_id, market.collateral_mint, market.collateral_token_program, lending, amm, market.oracle, market.treasury);
         Ok(keys)
     }

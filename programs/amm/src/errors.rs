@@ -26,4 +26,10 @@ pub enum AmmError {
     MathOverflow,
     #[msg("Not an uninitialised, system-owned PDA of this program holding lamports")]
     NotAPrefundedPda,
+    #[msg("The token mint uses a Token-2022 extension this program does not accept (transfer fee, transfer hook, permanent delegate, default frozen state, non-transferable, close authority, pause, interest, confidential transfers, …); only metadata and group extensions are allowed")]
+    MintExtensionNotAllowed,
+    #[msg("The pool's mints must be given in canonical order: mint_a's address sorts below mint_b's")]
+    MintsNotOrdered,
+    #[msg("Only the program's upgrade authority (the deployer) may create pools")]
+    NotDeployer,
 }

@@ -38,4 +38,8 @@ pub enum LendingError {
     TimelockNotElapsed,
     #[msg("Not an uninitialised, system-owned PDA of this program holding lamports")]
     NotAPrefundedPda,
+    #[msg("The token mint uses a Token-2022 extension this program does not accept (transfer fee, transfer hook, permanent delegate, default frozen state, non-transferable, close authority, pause, interest, confidential transfers, …); only metadata and group extensions are allowed")]
+    MintExtensionNotAllowed,
+    #[msg("Only the program's upgrade authority (the deployer) may create pools")]
+    NotDeployer,
 }

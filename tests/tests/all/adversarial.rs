@@ -183,12 +183,16 @@ async fn second_market(m: &mut MarketWorld) -> MarketKeys {
 }
 
 /// A lending pool for a fresh mint whose admin is a keypair other than the fee payer (so the
-/// admin's signature can be withheld).
+/// admin's signature can be withheld). Only the upgrade authority creates pools: it is handed to
+/// the keypair for the creation and back to the payer afterwards.
 async fn pool_with_keypair_admin(w: &mut World) -> (LendingPoolKeys, Keypair) {
     let mint = w.bank.create_mint(&SPL_TOKEN_ID, 6).await;
     let keys = LendingPoolKeys::derive(mint, SPL_TOKEN_ID);
     let admin = w.bank.funded_keypair(1_000_000_000).await;
+    w.bank.set_program_data(&lending_pool::ID, Some(admin.pubkey()));
     w.bank.send(&[keys.init_pool(admin.pubkey(), default_pool_config(), 0)], &[&admin]).await.expect("second pool");
+    let payer = w.bank.payer_key();
+    w.bank.set_program_data(&lending_pool::ID, Some(payer));
     (keys, admin)
 }
 
@@ -306,12 +310,13 @@ async fn attack_lending_and_amm_without_the_owners_signature() {
     let ix = unsigned(lk.withdraw(lender, mallory.usdc, m.w.lender_shares, 1_000 * USD, 0), &lender);
     refused(&mut m.w.bank, "withdraw the lender's shares", &keys, &[ix], &[], not_signer()).await;
     // Swap Alice's USDC into Mallory's ETH account without Alice.
-    let ix = unsigned(m.w.amm.swap(alice.user.key(), alice.user.usdc, mallory.eth, false, 1_000 * USD, 0), &alice.user.key());
+    let ix = unsigned(m.w.amm.swap(alice.user.key(), alice.user.usdc, mallory.eth, m.w.amm.is_a(&m.w.usdc), 1_000 * USD, 0), &alice.user.key());
     refused(&mut m.w.bank, "swap Alice's USDC", &keys, &[ix], &[], not_signer()).await;
     // Remove the LP's liquidity into Mallory's accounts without the LP.
     let lp = m.w.lp.key();
     let lp_tokens = m.w.bank.token_balance(&m.w.lp_token).await;
-    let ix = unsigned(m.w.amm.remove_liquidity(lp, mallory.eth, mallory.usdc, m.w.lp_token, lp_tokens, 0, 0), &lp);
+    let (to_a, to_b) = m.w.amm.in_ab_order(&m.w.eth, mallory.eth, mallory.usdc);
+    let ix = unsigned(m.w.amm.remove_liquidity(lp, to_a, to_b, m.w.lp_token, lp_tokens, 0, 0), &lp);
     refused(&mut m.w.bank, "remove the LP's liquidity", &keys, &[ix], &[], not_signer()).await;
 
     // Lending admin instructions on a pool whose admin is not the fee payer, with a market (the only
@@ -399,9 +404,10 @@ async fn attack_copies_of_real_accounts_owned_by_other_programs() {
     let fake_amm = forge(&mut m.w.bank, &m.keys.amm.pool, lending_pool::ID, |_| {}).await;
     let lp = m.w.user(3_000 * USD, ETH).await;
     let lp_token = m.w.bank.create_token_account(&m.w.amm.lp_mint, &lp.key(), &SPL_TOKEN_ID).await;
-    let mut a = add_liquidity_accounts(&m.w.amm, &lp, lp_token);
+    let mut a = add_liquidity_accounts(&m.w.amm, &m.w.eth, &lp, lp_token);
     a.pool = fake_amm;
-    let ix = anchor_ix(amm::ID, a, amm::instruction::AddLiquidity { max_a: ETH, max_b: 3_000 * USD, min_lp: 0 });
+    let (max_a, max_b) = m.w.amm.in_ab_order(&m.w.eth, ETH, 3_000 * USD);
+    let ix = anchor_ix(amm::ID, a, amm::instruction::AddLiquidity { max_a, max_b, min_lp: 0 });
     let keys = with(&keys, &[lp.usdc, lp.eth, lp_token]);
     refused(&mut m.w.bank, "AMM pool owned by the lending program", &keys, &[ix], &[&lp.kp], wrong_owner).await;
 }
@@ -419,7 +425,8 @@ fn accounts_deposit(lk: &LendingPoolKeys, lender: &User) -> lending_pool::accoun
     }
 }
 
-fn add_liquidity_accounts(p: &AmmPool, owner: &User, lp_token: Pubkey) -> amm::accounts::AddLiquidity {
+fn add_liquidity_accounts(p: &AmmPool, eth: &Pubkey, owner: &User, lp_token: Pubkey) -> amm::accounts::AddLiquidity {
+    let (owner_a, owner_b) = p.in_ab_order(eth, owner.eth, owner.usdc);
     amm::accounts::AddLiquidity {
         owner: owner.key(),
         pool: p.pool,
@@ -429,8 +436,8 @@ fn add_liquidity_accounts(p: &AmmPool, owner: &User, lp_token: Pubkey) -> amm::a
         vault_a: p.vault_a,
         vault_b: p.vault_b,
         lp_mint: p.lp_mint,
-        owner_a: owner.eth,
-        owner_b: owner.usdc,
+        owner_a,
+        owner_b,
         owner_lp: lp_token,
         token_program_a: p.token_program_a,
         token_program_b: p.token_program_b,
@@ -477,13 +484,20 @@ async fn attack_another_markets_vaults_mint_and_credit_line() {
 #[tokio::test]
 async fn attack_route_through_a_look_alike_amm_pool() {
     let (mut m, alice) = market_with_alice().await;
-    // Mallory creates a genuine AMM pool for the same pair (the reverse mint order gives another
-    // PDA) and seeds it at $6,000 per ETH: the vault would buy at twice the price.
-    let mallory = m.w.user(6_000 * USD, ETH).await;
-    let evil = AmmPool::derive(m.w.usdc, SPL_TOKEN_ID, m.w.eth, TOKEN_2022_ID, SPL_TOKEN_ID);
-    m.w.bank.send(&[evil.initialize(mallory.key(), 0)], &[&mallory.kp]).await.expect("evil pool");
+    // A pair has one pool and only the deployer creates pools, so the look-alike is another genuine
+    // pool of the same AMM program: ETH against a look-alike USDC (6 decimals). Mallory seeds it
+    // at $6,000 per ETH: the vault would buy at twice the price.
+    let mallory = m.w.user(0, ETH).await;
+    let fake_usdc = m.w.bank.create_mint(&SPL_TOKEN_ID, 6).await;
+    let mallory_fake_usdc = m.w.bank.create_token_account(&fake_usdc, &mallory.key(), &SPL_TOKEN_ID).await;
+    m.w.bank.mint_to(&fake_usdc, &mallory_fake_usdc, 6_000 * USD, &SPL_TOKEN_ID).await;
+    let evil = AmmPool::derive(fake_usdc, SPL_TOKEN_ID, m.w.eth, TOKEN_2022_ID, SPL_TOKEN_ID);
+    let deployer = m.w.bank.payer_key();
+    m.w.bank.send(&[evil.initialize(deployer, 0)], &[]).await.expect("evil pool");
     let evil_lp = m.w.bank.create_token_account(&evil.lp_mint, &mallory.key(), &SPL_TOKEN_ID).await;
-    let ix = evil.add_liquidity(mallory.key(), mallory.usdc, mallory.eth, evil_lp, 6_000 * USD, ETH, 0);
+    let (owner_a, owner_b) = evil.in_ab_order(&m.w.eth, mallory.eth, mallory_fake_usdc);
+    let (max_a, max_b) = evil.in_ab_order(&m.w.eth, ETH, 6_000 * USD);
+    let ix = evil.add_liquidity(mallory.key(), owner_a, owner_b, evil_lp, max_a, max_b, 0);
     m.w.bank.send(&[ix], &[&mallory.kp]).await.expect("seed evil pool");
     let mut routed = m.keys;
     routed.amm = evil;
@@ -498,12 +512,13 @@ async fn attack_route_through_a_look_alike_amm_pool() {
     let ix = routed.rebalance(m.keeper.key(), m.keeper.usdc);
     let keeper = m.keeper.kp.insecure_clone();
     refused(&mut m.w.bank, "rebalance via the evil pool", &keys, &[ix], &[&keeper], LevError::SwapProgramNotAllowed).await;
-    // The allowlisted pool with the evil pool's vaults: the venue itself refuses them.
-    let ix = rebalance_ix(&m.keys, &m.keeper, |a| {
-        a.core.swap_collateral_vault = evil.vault_b;
-        a.core.swap_quote_vault = evil.vault_a;
-    });
-    refused(&mut m.w.bank, "allowlisted pool, evil vaults", &keys, &[ix], &[&keeper], AmmError::InvalidVault).await;
+    // The allowlisted pool with the evil pool's vaults: the venue itself refuses them (its ETH
+    // vault is not the pool's, its other vault holds another mint).
+    let (evil_eth_vault, evil_quote_vault) = (evil.vault_of(&m.w.eth), evil.vault_of(&fake_usdc));
+    let ix = rebalance_ix(&m.keys, &m.keeper, |a| a.core.swap_collateral_vault = evil_eth_vault);
+    refused(&mut m.w.bank, "allowlisted pool, evil ETH vault", &keys, &[ix], &[&keeper], AmmError::InvalidVault).await;
+    let ix = rebalance_ix(&m.keys, &m.keeper, |a| a.core.swap_quote_vault = evil_quote_vault);
+    refused(&mut m.w.bank, "allowlisted pool, evil quote vault", &keys, &[ix], &[&keeper], anchor_code(AnchorError::ConstraintTokenMint)).await;
 }
 
 #[tokio::test]
@@ -544,7 +559,7 @@ async fn attack_look_alike_mints() {
     refused(&mut m.w.bank, "lend fake USDC", &keys, &[ix], &[&mallory.user.kp], anchor_code(AnchorError::ConstraintSeeds)).await;
 
     // Sell fake ETH into the real AMM pool for real USDC.
-    let mut a = m.w.amm.swap_accounts(mallory.user.key(), m_fake_eth, mallory.user.usdc, true);
+    let mut a = m.w.amm.swap_accounts(mallory.user.key(), m_fake_eth, mallory.user.usdc, m.w.amm.is_a(&m.w.eth));
     a.input_mint = fake_eth;
     let ix = anchor_ix(amm::ID, a, amm::instruction::Swap { amount_in: 1_000 * ETH, min_out: 0 });
     refused(&mut m.w.bank, "sell fake ETH to the AMM", &keys, &[ix], &[&mallory.user.kp], anchor_code(AnchorError::ConstraintTokenMint)).await;
@@ -592,8 +607,8 @@ async fn attack_forged_token_accounts_at_other_addresses() {
 
     // A copy of the AMM's ETH vault as the output side of a swap.
     let trader = m.w.user(10_000 * USD, 0).await;
-    let fake_out = forge(&mut m.w.bank, &m.w.amm.vault_a, TOKEN_2022_ID, |_| {}).await;
-    let mut a = m.w.amm.swap_accounts(trader.key(), trader.usdc, trader.eth, false);
+    let fake_out = forge(&mut m.w.bank, &m.w.amm.vault_of(&m.w.eth), TOKEN_2022_ID, |_| {}).await;
+    let mut a = m.w.amm.swap_accounts(trader.key(), trader.usdc, trader.eth, m.w.amm.is_a(&m.w.usdc));
     a.output_vault = fake_out;
     let ix = anchor_ix(amm::ID, a, amm::instruction::Swap { amount_in: 1_000 * USD, min_out: 0 });
     let keys = with(&keys, &[trader.usdc, trader.eth]);
@@ -672,7 +687,7 @@ async fn attack_pdas_with_a_non_canonical_bump_or_another_markets_seeds() {
     // The AMM's signer at a non-canonical bump.
     let fake_authority = non_canonical_pda(&[amm::AUTHORITY_SEED, m.w.amm.pool.as_ref()], &amm::ID);
     let trader = m.w.user(1_000 * USD, 0).await;
-    let mut a = m.w.amm.swap_accounts(trader.key(), trader.usdc, trader.eth, false);
+    let mut a = m.w.amm.swap_accounts(trader.key(), trader.usdc, trader.eth, m.w.amm.is_a(&m.w.usdc));
     a.authority = fake_authority;
     let ix = anchor_ix(amm::ID, a, amm::instruction::Swap { amount_in: 100 * USD, min_out: 0 });
     let keys = with(&keys, &[trader.usdc, trader.eth]);
@@ -755,7 +770,7 @@ async fn attack_fake_token_and_lending_programs() {
     refused(&mut m.w.bank, "lending with a fake token program", &keys, &[ix], &[&lender], bad_program).await;
     // The AMM with a fake token program.
     let trader = m.w.user(1_000 * USD, 0).await;
-    let mut a = m.w.amm.swap_accounts(trader.key(), trader.usdc, trader.eth, false);
+    let mut a = m.w.amm.swap_accounts(trader.key(), trader.usdc, trader.eth, m.w.amm.is_a(&m.w.usdc));
     a.input_token_program = lending_pool::ID;
     let ix = anchor_ix(amm::ID, a, amm::instruction::Swap { amount_in: 100 * USD, min_out: 0 });
     let keys = with(&keys, &[trader.usdc, trader.eth]);
@@ -793,7 +808,7 @@ async fn attack_duplicate_mutable_accounts_in_every_program() {
     let ix = mint_ix(&m.keys, &alice, 100 * USD, |a| a.core.quote_vault = lk.liquidity_vault);
     refused(&mut m.w.bank, "market borrows into the liquidity vault", &keys, &[ix], &[&alice.user.kp], anchor_code(AnchorError::ConstraintAddress)).await;
     // AMM: swap output into the pool's own output vault.
-    let ix = m.w.amm.swap(alice.user.key(), alice.user.usdc, m.w.amm.vault_a, false, 100 * USD, 0);
+    let ix = m.w.amm.swap(alice.user.key(), alice.user.usdc, m.w.amm.vault_of(&m.w.eth), m.w.amm.is_a(&m.w.usdc), 100 * USD, 0);
     refused(&mut m.w.bank, "swap destination = output vault", &keys, &[ix], &[&alice.user.kp], dup).await;
 }
 
@@ -898,10 +913,12 @@ async fn attack_prefund_pdas_to_block_their_creation() {
     // An AMM pool for a pair.
     let other = m.w.bank.create_mint(&SPL_TOKEN_ID, 6).await;
     let pool = AmmPool::derive(m.w.eth, TOKEN_2022_ID, other, SPL_TOKEN_ID, SPL_TOKEN_ID);
+    // The pool's seeds take the two mints in byte order.
+    let (lo, hi) = if m.w.eth < other { (m.w.eth, other) } else { (other, m.w.eth) };
     let pdas = [
-        InitPda::new(amm::ID, &[amm::POOL_SEED, m.w.eth.as_ref(), other.as_ref()]),
-        InitPda::new(amm::ID, &[amm::VAULT_SEED, pool.pool.as_ref(), m.w.eth.as_ref()]),
-        InitPda::new(amm::ID, &[amm::VAULT_SEED, pool.pool.as_ref(), other.as_ref()]),
+        InitPda::new(amm::ID, &[amm::POOL_SEED, lo.as_ref(), hi.as_ref()]),
+        InitPda::new(amm::ID, &[amm::VAULT_SEED, pool.pool.as_ref(), lo.as_ref()]),
+        InitPda::new(amm::ID, &[amm::VAULT_SEED, pool.pool.as_ref(), hi.as_ref()]),
         InitPda::new(amm::ID, &[amm::LP_MINT_SEED, pool.pool.as_ref()]),
     ];
     assert_eq!(pdas.to_vec(), pool.init_pdas());
@@ -941,7 +958,7 @@ async fn attack_reclaim_prefunded_cannot_touch_live_or_foreign_accounts() {
         ("the liquidity vault", lending_pool::ID, k.lending.liquidity_vault, vec![lending_pool::LIQUIDITY_SEED, k.lending.pool.as_ref()], lend.into()),
         ("the market's credit line", lending_pool::ID, k.lending_borrower(), vec![BORROWER_SEED, k.lending.pool.as_ref(), k.market.as_ref()], lend.into()),
         ("the AMM pool", amm::ID, k.amm.pool, vec![amm::POOL_SEED, k.amm.mint_a.as_ref(), k.amm.mint_b.as_ref()], amm_e.into()),
-        ("the AMM's ETH vault", amm::ID, k.amm.vault_a, vec![amm::VAULT_SEED, k.amm.pool.as_ref(), k.amm.mint_a.as_ref()], amm_e.into()),
+        ("the AMM's ETH vault", amm::ID, k.amm.vault_of(&k.collateral_mint), vec![amm::VAULT_SEED, k.amm.pool.as_ref(), k.collateral_mint.as_ref()], amm_e.into()),
         ("the AMM's signer (system-owned, empty)", amm::ID, k.amm.authority, vec![amm::AUTHORITY_SEED, k.amm.pool.as_ref()], amm_e.into()),
         ("an AMM PDA through the lending program", lending_pool::ID, k.amm.authority, vec![amm::AUTHORITY_SEED, k.amm.pool.as_ref()], lend.into()),
         ("a seed longer than 32 bytes", lending_pool::ID, k.lending.pool, vec![&[7u8; 33]], lend.into()),

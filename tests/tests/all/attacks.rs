@@ -207,9 +207,11 @@ async fn attack_lookalike_mint_and_fake_token_account() {
 #[tokio::test]
 async fn attack_swap_through_another_pool() {
     let (mut m, alice, bob) = armed().await;
-    // Mallory's own thin ETH/USDC pool of the allowlisted AMM program.
+    // A thin pool of the allowlisted AMM program. ETH/USDC has exactly one (canonical,
+    // deployer-created) pool, so the thin one pairs ETH with a look-alike 6-decimal mint.
     let payer = m.w.bank.payer_key();
-    let thin = levtoken_client::amm::AmmPool::derive(m.w.usdc, SPL_TOKEN_ID, m.w.eth, TOKEN_2022_ID, SPL_TOKEN_ID);
+    let look_alike = m.w.bank.create_mint(&SPL_TOKEN_ID, 6).await;
+    let thin = levtoken_client::amm::AmmPool::derive(look_alike, SPL_TOKEN_ID, m.w.eth, TOKEN_2022_ID, SPL_TOKEN_ID);
     m.w.bank.send(&[thin.initialize(payer, 1_000)], &[]).await.unwrap();
     let mut rerouted = m.keys;
     rerouted.amm = thin;
@@ -280,7 +282,7 @@ async fn attack_fake_token_program() {
     refused(&mut m, ix, &[&kp], &keys, Anchor::InvalidProgramId).await;
     // And the AMM refuses a fake token program too.
     let ix = {
-        let mut a = m.w.amm.swap_accounts(bob.user.key(), bob.user.usdc, bob.user.eth, false);
+        let mut a = m.w.amm.swap_accounts(bob.user.key(), bob.user.usdc, bob.user.eth, m.w.amm.is_a(&m.w.usdc));
         a.input_token_program = lending_pool::ID;
         anchor_ix(amm::ID, a, amm::instruction::Swap { amount_in: USD, min_out: 0 })
     };

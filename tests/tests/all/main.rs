@@ -8,4 +8,5 @@ mod invariants;
 mod lending;
 mod market;
 mod review;
+mod review_pools;
 mod seed;

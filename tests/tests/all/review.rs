@@ -272,7 +272,7 @@ async fn push_amm_below(m: &mut MarketWorld, attacker: &User, bps: u64) -> u64 {
     let pool: amm::Pool = m.w.bank.anchor_account(&m.w.amm.pool).await;
     let (eth_in, amount) = lev_math::arbitrage_to_price(re, ru, target.wad, pool.fee_bps as u64).unwrap();
     assert!(eth_in);
-    let ix = m.w.amm.swap(attacker.key(), attacker.eth, attacker.usdc, true, amount, 0);
+    let ix = m.w.amm.swap(attacker.key(), attacker.eth, attacker.usdc, m.w.amm.is_a(&m.w.eth), amount, 0);
     m.w.bank.send(&[ix], &[&attacker.kp]).await.unwrap();
     amount
 }
@@ -312,7 +312,7 @@ async fn attack_sandwich_inside_the_slippage_bound() {
     assert!(!ev.relever && ev.trigger == 0);
     // The attacker unwinds: buys its ETH back.
     let got = m.w.bank.token_balance(&attacker.usdc).await - attacker_usdc_before;
-    let ix = m.w.amm.swap(attacker.key(), attacker.usdc, attacker.eth, false, got, 0);
+    let ix = m.w.amm.swap(attacker.key(), attacker.usdc, attacker.eth, m.w.amm.is_a(&m.w.usdc), got, 0);
     m.w.bank.send(&[ix], &[&attacker.kp]).await.unwrap();
 
     // What the same sale would have fetched from the venue at the oracle (fee + impact only).

@@ -1,12 +1,26 @@
-use anchor_lang::prelude::*;
+use anchor_lang::{prelude::*, solana_program::bpf_loader_upgradeable};
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::{AmmError, Pool, PoolInitialized, AUTHORITY_SEED, LP_DECIMALS, LP_MINT_SEED, MAX_FEE_BPS, POOL_SEED, VAULT_SEED};
 
+/// Creates the one pool of a pair. Only the deployer (this program's upgrade authority) may, so
+/// nobody can take a pair's canonical address first; the mints come in canonical order and carry
+/// no Token-2022 extension outside `program_utils::ALLOWED_MINT_EXTENSIONS`.
 #[derive(Accounts)]
 pub struct InitializePool<'info> {
+    /// The deployer; pays for the pool's accounts.
     #[account(mut)]
     pub payer: Signer<'info>,
+
+    /// This program's ProgramData (owned by the upgradeable loader, at its canonical address);
+    /// its upgrade authority must be `payer`.
+    #[account(
+        seeds = [crate::ID.as_ref()],
+        bump,
+        seeds::program = bpf_loader_upgradeable::ID,
+        constraint = program_data.upgrade_authority_address == Some(payer.key()) @ AmmError::NotDeployer,
+    )]
+    pub program_data: Box<Account<'info, ProgramData>>,
 
     #[account(
         init,
@@ -68,6 +82,14 @@ pub struct InitializePool<'info> {
 pub fn handle_initialize_pool(ctx: Context<InitializePool>, fee_bps: u16) -> Result<()> {
     require!(fee_bps <= MAX_FEE_BPS, AmmError::FeeTooHigh);
     require_keys_neq!(ctx.accounts.mint_a.key(), ctx.accounts.mint_b.key(), AmmError::IdenticalMints);
+    // One pool per pair: the pool's seeds take the mints in byte order.
+    require!(ctx.accounts.mint_a.key().to_bytes() < ctx.accounts.mint_b.key().to_bytes(), AmmError::MintsNotOrdered);
+    for mint in [ctx.accounts.mint_a.to_account_info(), ctx.accounts.mint_b.to_account_info()] {
+        if let Some(ext) = program_utils::disallowed_mint_extension(&mint)? {
+            msg!("mint {} has the Token-2022 extension {:?}", mint.key, ext);
+            return err!(AmmError::MintExtensionNotAllowed);
+        }
+    }
     let pool = &mut ctx.accounts.pool;
     pool.mint_a = ctx.accounts.mint_a.key();
     pool.mint_b = ctx.accounts.mint_b.key();

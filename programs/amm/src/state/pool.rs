@@ -7,7 +7,8 @@ pub const LP_MINT_SEED: &[u8] = b"lp_mint";
 pub const MAX_FEE_BPS: u16 = 1_000;
 pub const LP_DECIMALS: u8 = 6;
 
-/// A constant-product pool. `mint_a < mint_b` (byte order) so each pair has one pool.
+/// A constant-product pool. `mint_a < mint_b` (byte order, enforced by `initialize_pool`) so each
+/// pair has one pool.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Pool {

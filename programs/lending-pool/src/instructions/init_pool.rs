@@ -1,12 +1,26 @@
-use anchor_lang::prelude::*;
+use anchor_lang::{prelude::*, solana_program::bpf_loader_upgradeable};
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::{LendingPool, PoolConfig, PoolInitialized, LIQUIDITY_SEED, POOL_SEED, SHARE_MINT_SEED};
+use crate::{LendingError, LendingPool, PoolConfig, PoolInitialized, LIQUIDITY_SEED, POOL_SEED, SHARE_MINT_SEED};
 
+/// Creates the one pool of a mint. Only the deployer (this program's upgrade authority) may, so
+/// nobody can take a mint's canonical pool first; the mint carries no Token-2022 extension outside
+/// `program_utils::ALLOWED_MINT_EXTENSIONS`.
 #[derive(Accounts)]
 pub struct InitPool<'info> {
+    /// The deployer; becomes the pool's admin and pays for its accounts.
     #[account(mut)]
     pub admin: Signer<'info>,
+
+    /// This program's ProgramData (owned by the upgradeable loader, at its canonical address);
+    /// its upgrade authority must be `admin`.
+    #[account(
+        seeds = [crate::ID.as_ref()],
+        bump,
+        seeds::program = bpf_loader_upgradeable::ID,
+        constraint = program_data.upgrade_authority_address == Some(admin.key()) @ LendingError::NotDeployer,
+    )]
+    pub program_data: Box<Account<'info, ProgramData>>,
 
     #[account(init, payer = admin, space = 8 + LendingPool::INIT_SPACE, seeds = [POOL_SEED, mint.key().as_ref()], bump)]
     pub pool: Box<Account<'info, LendingPool>>,
@@ -43,6 +57,11 @@ pub struct InitPool<'info> {
 pub fn handle_init_pool(ctx: Context<InitPool>, config: PoolConfig, borrower_program: Pubkey, timelock_secs: i64) -> Result<()> {
     config.validate()?;
     crate::validate_timelock(timelock_secs)?;
+    let mint = ctx.accounts.mint.to_account_info();
+    if let Some(ext) = program_utils::disallowed_mint_extension(&mint)? {
+        msg!("mint {} has the Token-2022 extension {:?}", mint.key, ext);
+        return err!(LendingError::MintExtensionNotAllowed);
+    }
     let now = Clock::get()?.unix_timestamp;
     let pool = &mut ctx.accounts.pool;
     pool.admin = ctx.accounts.admin.key();

@@ -132,6 +132,14 @@ pub fn handle_init_market(mut ctx: Context<InitMarket>, market_id: u64, args: In
     require!(args.name.len() <= 32 && args.symbol.len() <= 10 && args.uri.len() <= 200, LevError::MetadataTooLong);
     crate::validate_venues(&args.swap_programs, &args.swap_pools)?;
     crate::validate_timelock(args.timelock_secs)?;
+    // Transfer fees, hooks, permanent delegates, default-frozen accounts, close authorities … would
+    // each break the books or the vaults: only display-only extensions are accepted.
+    for mint in [ctx.accounts.collateral_mint.to_account_info(), ctx.accounts.quote_mint.to_account_info()] {
+        if let Some(ext) = program_utils::disallowed_mint_extension(&mint)? {
+            msg!("mint {} has the Token-2022 extension {:?}", mint.key, ext);
+            return err!(LevError::MintExtensionNotAllowed);
+        }
+    }
     require!(ctx.accounts.oracle.price_message.feed_id == args.feed_id, LevError::OracleWrongFeed);
     let now = Clock::get()?.unix_timestamp;
 
