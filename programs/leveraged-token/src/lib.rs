@@ -7,6 +7,12 @@
 //! the threshold) so holders are never liquidated. All economics come from `lev-math`.
 #![allow(unexpected_cfgs)]
 
+// Linked into SBF builds only (sbf/build.sh): compiler builtins and i128 libcalls.
+#[cfg(target_os = "solana")]
+use solana_compiler_builtins as _;
+#[cfg(target_os = "solana")]
+use sbf_i128_libcalls as _;
+
 use anchor_lang::prelude::*;
 
 pub mod errors;
