@@ -1,6 +1,7 @@
 //! The in-process Solana runtime ("local validator" here): `solana-program-test` with our three
 //! programs registered natively (their Anchor `entry` wrapped for `processor!`) and the real SPL
-//! Token / Token-2022 programs it ships as BPF.
+//! Token / Token-2022 programs it ships as BPF. With `SBF_OUT_DIR` set, our programs run as SBF
+//! bytecode instead, loaded from `$SBF_OUT_DIR/<name>.so` (built by `sbf/build.sh`).
 //!
 //! solana-program-test 3.x marks its whole API "unstable" by deprecation; acknowledged once here.
 #![allow(deprecated)]
@@ -40,15 +41,51 @@ native_entry!(amm_entry, amm);
 native_entry!(lending_pool_entry, lending_pool);
 native_entry!(leveraged_token_entry, leveraged_token);
 
-/// A `ProgramTest` with the three programs registered natively.
+/// A `ProgramTest` with the three programs: registered natively, or, when `SBF_OUT_DIR` is set,
+/// loaded from `$SBF_OUT_DIR/{amm,lending_pool,leveraged_token}.so` and run by the SBF VM
+/// (program-test panics if a file is missing). Program-test deploys those with the non-upgradeable
+/// loader, so in both modes no ProgramData exists until [`Bank::start_with`] writes one.
 pub fn program_test() -> ProgramTest {
     quiet_runtime_logs();
     let mut pt = ProgramTest::default();
-    pt.prefer_bpf(false);
-    pt.add_program("amm", amm::ID, processor!(amm_entry));
-    pt.add_program("lending_pool", lending_pool::ID, processor!(lending_pool_entry));
-    pt.add_program("leveraged_token", leveraged_token::ID, processor!(leveraged_token_entry));
+    if sbf_mode() {
+        pt.prefer_bpf(true);
+        pt.add_program("amm", amm::ID, None);
+        pt.add_program("lending_pool", lending_pool::ID, None);
+        pt.add_program("leveraged_token", leveraged_token::ID, None);
+    } else {
+        pt.prefer_bpf(false);
+        pt.add_program("amm", amm::ID, processor!(amm_entry));
+        pt.add_program("lending_pool", lending_pool::ID, processor!(lending_pool_entry));
+        pt.add_program("leveraged_token", leveraged_token::ID, processor!(leveraged_token_entry));
+    }
     pt
+}
+
+/// Whether [`program_test`] loads the programs' SBF builds (`SBF_OUT_DIR` is set).
+pub fn sbf_mode() -> bool {
+    std::env::var_os("SBF_OUT_DIR").is_some()
+}
+
+/// A ProgramData account with `upgrade_authority`. From `existing` when that is a ProgramData of
+/// the upgradeable loader (a program deployed upgradeable): its slot, lamports and ELF bytes are
+/// kept and only the authority changes. Otherwise a bare header at slot 0 (no ELF behind it).
+fn program_data_account(existing: Option<Account>, upgrade_authority: Option<Pubkey>) -> Account {
+    use anchor_lang::solana_program::bpf_loader_upgradeable::{self, UpgradeableLoaderState};
+    let header_len = UpgradeableLoaderState::size_of_programdata_metadata();
+    if let Some(mut acc) = existing.filter(|a| a.owner == bpf_loader_upgradeable::ID && a.data.len() >= header_len) {
+        if let Ok(UpgradeableLoaderState::ProgramData { slot, .. }) = bincode::deserialize(&acc.data[..header_len]) {
+            let state = UpgradeableLoaderState::ProgramData { slot, upgrade_authority_address: upgrade_authority };
+            let header = bincode::serialize(&state).expect("ProgramData serialises");
+            acc.data[..header.len()].copy_from_slice(&header);
+            acc.data[header.len()..header_len].fill(0);
+            return acc;
+        }
+    }
+    let state = UpgradeableLoaderState::ProgramData { slot: 0, upgrade_authority_address: upgrade_authority };
+    let data = bincode::serialize(&state).expect("ProgramData serialises");
+    let lamports = anchor_lang::prelude::Rent::default().minimum_balance(data.len());
+    Account { lamports, data, owner: bpf_loader_upgradeable::ID, executable: false, rent_epoch: 0 }
 }
 
 /// The runtime logs every instruction at debug level unless `RUST_LOG` says otherwise; default it
@@ -109,27 +146,26 @@ impl Bank {
         Self::start_with(program_test()).await
     }
 
-    /// Start `pt`. The programs run natively, so the loader wrote no ProgramData for them: write
-    /// one for the AMM and the lending pool with the payer as upgrade authority, as a deployment
-    /// would have (only the deployer may create their pools).
+    /// Start `pt`. Neither native registration nor program-test's SBF loading (non-upgradeable
+    /// loader) writes a ProgramData account: write one for the AMM and the lending pool with the
+    /// payer as upgrade authority, as a deployment would have (only the deployer may create their
+    /// pools). Should `pt` have deployed them upgradeable, only the authority is changed.
     pub async fn start_with(pt: ProgramTest) -> Self {
         let mut bank = Bank { ctx: pt.start_with_context().await, nonce: 0 };
         let payer = bank.payer_key();
         for program in [amm::ID, lending_pool::ID] {
-            bank.set_program_data(&program, Some(payer));
+            let address = crate::program_data_address(&program);
+            let existing = bank.account(&address).await;
+            bank.set_account(&address, program_data_account(existing, Some(payer)));
         }
         bank
     }
 
     /// Write `program`'s ProgramData account (at [`crate::program_data_address`], owned by the
-    /// upgradeable loader) with `upgrade_authority`; `None` is an immutable program.
+    /// upgradeable loader) with `upgrade_authority`; `None` is an immutable program. Writes a bare
+    /// header (no ELF): right for the programs as [`program_test`] loads them, natively or SBF.
     pub fn set_program_data(&mut self, program: &Pubkey, upgrade_authority: Option<Pubkey>) {
-        use anchor_lang::solana_program::bpf_loader_upgradeable::{self, UpgradeableLoaderState};
-        let state = UpgradeableLoaderState::ProgramData { slot: 0, upgrade_authority_address: upgrade_authority };
-        let data = bincode::serialize(&state).expect("ProgramData serialises");
-        let lamports = anchor_lang::prelude::Rent::default().minimum_balance(data.len());
-        let account = Account { lamports, data, owner: bpf_loader_upgradeable::ID, executable: false, rent_epoch: 0 };
-        self.set_account(&crate::program_data_address(program), account);
+        self.set_account(&crate::program_data_address(program), program_data_account(None, upgrade_authority));
     }
 
     pub fn payer(&self) -> Keypair {
