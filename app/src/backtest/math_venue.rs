@@ -102,6 +102,7 @@ impl MathVenue {
             collateral: 0,
             fees_quote: 0,
             fees_lev: 0,
+            settling: false,
             settled: false,
             residual_quote: 0,
             timelock_secs: 0,

@@ -190,6 +190,7 @@ impl MarketKeys {
                 collateral_mint: self.collateral_mint,
                 quote_mint: self.quote_mint,
                 collateral_vault: self.collateral_vault,
+                quote_vault: self.quote_vault,
                 user,
                 user_lev,
                 user_collateral,
@@ -242,9 +243,18 @@ impl MarketKeys {
     pub fn execute_change(&self, executor: Pubkey) -> Instruction {
         anchor_ix(
             leveraged_token::ID,
-            accounts::ExecuteChange { executor, market: self.market, lending_pool: self.lending.pool },
+            accounts::ExecuteChange { executor, market: self.market, lending_pool: self.lending.pool, lev_mint: self.lev_mint },
             instruction::ExecuteChange {},
         )
+    }
+
+    /// Anyone: execute a queued oracle-feed change, with fresh updates of the current and the new
+    /// feed (they must agree).
+    pub fn execute_oracle_change(&self, executor: Pubkey, current_feed_update: Pubkey, new_feed_update: Pubkey) -> Instruction {
+        let mut ix = self.execute_change(executor);
+        ix.accounts.push(solana_instruction::AccountMeta::new_readonly(current_feed_update, false));
+        ix.accounts.push(solana_instruction::AccountMeta::new_readonly(new_feed_update, false));
+        ix
     }
 
     /// Guardian or admin: cancel the queued change.

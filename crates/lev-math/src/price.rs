@@ -87,12 +87,30 @@ pub fn min_out_quote_for_base(price: Price, base_in: u64, max_slippage_bps: u64)
 /// oracle price, rounded up (a venue is never reported closer than it is). `None` for an empty
 /// venue or overflow.
 pub fn venue_deviation_bps(oracle: Price, base_reserve: u64, quote_reserve: u64) -> Option<u64> {
+    venue_offset_bps(oracle, base_reserve, quote_reserve).map(|(bps, _)| bps)
+}
+
+/// Like [`venue_deviation_bps`], with the side: `true` when the venue's spot is above the oracle.
+pub fn venue_offset_bps(oracle: Price, base_reserve: u64, quote_reserve: u64) -> Option<(u64, bool)> {
     if base_reserve == 0 || quote_reserve == 0 {
         return None;
     }
     let spot = mul_div(quote_reserve as u128, WAD, base_reserve as u128, Round::Down)?;
     let diff = spot.abs_diff(oracle.wad);
-    to_u64(mul_div(diff, BPS as u128, oracle.wad, Round::Up)?)
+    Some((to_u64(mul_div(diff, BPS as u128, oracle.wad, Round::Up)?)?, spot > oracle.wad))
+}
+
+/// Whether a venue at `offset` (from [`venue_offset_bps`]) may be traded on within `max_bps`.
+/// `side` is `Some(true)` for a purchase of the base asset, `Some(false)` for a sale, `None` for
+/// both ways: a purchase is refused only at a venue priced too far *above* the oracle and a sale
+/// only too far *below* (a venue off in the trade's favour costs the vault nothing), while `None`
+/// refuses either (a mint must not move the vault's leverage either way).
+pub fn venue_acceptable(offset: (u64, bool), max_bps: u64, side: Option<bool>) -> bool {
+    let (bps, above) = offset;
+    match side {
+        None => bps <= max_bps,
+        Some(buy) => bps <= max_bps || above != buy,
+    }
 }
 
 #[cfg(test)]
@@ -111,6 +129,16 @@ mod tests {
         assert_eq!(venue_deviation_bps(p, 1_000_000, 30_300_001), Some(101));
         assert_eq!(venue_deviation_bps(p, 0, 1), None);
         assert_eq!(venue_deviation_bps(p, 1, 0), None);
+        assert_eq!(venue_offset_bps(p, 1_000_000, 29_190_000), Some((270, false)));
+        assert_eq!(venue_offset_bps(p, 1_000_000, 30_300_000), Some((100, true)));
+        // 2.7% below: a sale there is refused, a purchase (cheap for the vault) is not.
+        assert!(!venue_acceptable((270, false), 100, Some(false)));
+        assert!(venue_acceptable((270, false), 100, Some(true)));
+        assert!(!venue_acceptable((270, false), 100, None));
+        // 1% above: a purchase at a 50 bps bound is refused, a sale is not; within the bound both pass.
+        assert!(!venue_acceptable((100, true), 50, Some(true)));
+        assert!(venue_acceptable((100, true), 50, Some(false)));
+        assert!(venue_acceptable((50, true), 50, None));
     }
 
     #[test]

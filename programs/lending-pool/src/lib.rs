@@ -84,10 +84,10 @@ pub mod lending_pool {
         instructions::handle_repay(ctx, amount)
     }
 
-    /// Borrower: write off its remaining debt once its collateral is gone; lenders share the loss
-    /// pro rata, all at once.
-    pub fn write_off(ctx: Context<WriteOff>) -> Result<()> {
-        instructions::handle_write_off(ctx)
+    /// Borrower: write off up to `amount` of its debt when it cannot be repaid (a settling
+    /// market); lenders share the loss pro rata, all at once, and the line is closed.
+    pub fn write_off(ctx: Context<WriteOff>, amount: u64) -> Result<()> {
+        instructions::handle_write_off(ctx, amount)
     }
 
     /// Anyone: bring the borrow index up to date.

@@ -76,6 +76,10 @@ pub enum LevError {
     GuardianCannotCancelItsReplacement,
     #[msg("You would receive less collateral than the minimum you asked for")]
     CollateralBelowMinimum,
+    #[msg("The queued change lapsed: it was not executed within 7 days of its time; cancel it and queue it again")]
+    ChangeExpired,
+    #[msg("The new oracle feed does not price the collateral like the current one (pass fresh updates of both)")]
+    OracleFeedsDisagree,
     #[msg("Only the treasury may claim the fees")]
     NotTreasury,
     #[msg("The market has settled after insolvency: minting and rebalancing are over; tokens redeem for what is left")]

@@ -108,6 +108,13 @@ pub fn read_oracle(oracle: &PriceUpdateV2, market: &Market, clock: &Clock) -> Re
     Price::from_oracle(p.price, p.exponent, market.collateral_decimals, market.quote_decimals).ok_or_else(|| error!(LevError::OracleInvalid))
 }
 
+/// A settled market's residual USDC owed to `tokens` (rounded down).
+pub fn settled_share(market: &Market, minted: u64, tokens: u64) -> Result<u64> {
+    let supply = market.supply(minted).ok_or_else(math_err)?;
+    require!(tokens <= supply, LevError::RedeemTooSmall);
+    lev_math::pro_rata(market.residual_quote, tokens, supply, lev_math::Round::Down).ok_or_else(math_err)
+}
+
 /// Bring the streaming fee up to `now`: the tokens owed to the treasury are counted in the supply
 /// at once and minted when it claims, so no treasury account can stand in the way of an
 /// instruction.
@@ -205,15 +212,15 @@ impl<'info> MarketCore<'info> {
         self.reload_lending()
     }
 
-    /// Write the vault's remaining debt off at the lending pool (settlement only).
-    pub fn write_off(&mut self) -> Result<()> {
+    /// Write `amount` of the vault's debt off at the lending pool (settlement only).
+    pub fn write_off(&mut self, amount: u64) -> Result<()> {
         let accounts = lending_pool::cpi::accounts::WriteOff {
             authority: self.market.to_account_info(),
             pool: self.lending_pool.to_account_info(),
             borrower: self.lending_borrower.to_account_info(),
         };
         let program = self.lending_program.key();
-        self.with_market_seeds(|s| lending_pool::cpi::write_off(CpiContext::new_with_signer(program, accounts, s)))?;
+        self.with_market_seeds(|s| lending_pool::cpi::write_off(CpiContext::new_with_signer(program, accounts, s), amount))?;
         self.reload_lending()
     }
 
@@ -225,9 +232,11 @@ impl<'info> MarketCore<'info> {
 
     /// Refuse to trade while the venue's spot price sits more than `max_bps` from the oracle: a
     /// sandwich can push the venue only that far before the vault trades, and nobody buys at a
-    /// venue priced off the oracle. Our AMM is read from its accounted reserves; any other
-    /// allowlisted venue from its two vaults' balances.
-    pub fn require_venue_near_oracle(&self, oracle: Price, max_bps: u64) -> Result<()> {
+    /// venue priced off the oracle. `side` is `Some(true)` for a purchase of collateral (refused
+    /// only when the venue is too far above the oracle), `Some(false)` for a sale (only too far
+    /// below), `None` both ways. Our AMM is read from its accounted reserves; any other allowlisted
+    /// venue from its two vaults' balances.
+    pub fn require_venue_near_oracle(&self, oracle: Price, max_bps: u64, side: Option<bool>) -> Result<()> {
         let (base, quote) = if self.swap_program.key() == amm::ID {
             require_keys_eq!(*self.swap_pool.owner, amm::ID, LevError::SwapProgramNotAllowed);
             let pool = amm::Pool::try_deserialize(&mut &self.swap_pool.try_borrow_data()?[..])?;
@@ -239,8 +248,8 @@ impl<'info> MarketCore<'info> {
         } else {
             (venue_balance(&self.swap_collateral_vault, &self.market.collateral_mint)?, venue_balance(&self.swap_quote_vault, &self.market.quote_mint)?)
         };
-        let deviation = lev_math::venue_deviation_bps(oracle, base, quote).ok_or(LevError::VenuePriceOffOracle)?;
-        require!(deviation <= max_bps, LevError::VenuePriceOffOracle);
+        let offset = lev_math::venue_offset_bps(oracle, base, quote).ok_or(LevError::VenuePriceOffOracle)?;
+        require!(lev_math::venue_acceptable(offset, max_bps, side), LevError::VenuePriceOffOracle);
         Ok(())
     }
 
@@ -265,6 +274,7 @@ impl<'info> MarketCore<'info> {
         self.reload_swap_accounts()?;
         let (src_before, dst_before) = self.vault_balances(buy);
         let transit_before = self.transit(buy).amount;
+        let images_before = self.images()?;
 
         let (transit, destination, venue_in, venue_out, mint_in, mint_out, tp_in, tp_out) = if buy {
             (
@@ -328,15 +338,35 @@ impl<'info> MarketCore<'info> {
         let seeds = [TRANSIT_AUTHORITY_SEED, market_key.as_ref(), &bump];
         invoke_signed(&ix, &infos, &[&seeds])?;
 
-        // Post-CPI checks: re-read everything the venue was shown.
+        // Post-CPI checks: re-read everything the venue was shown. Nothing but the balances may
+        // have changed — not an owner, delegate or close authority, not the state, not the size or
+        // an extension (a Token-2022 account could otherwise be reallocated and made to require
+        // memos, breaking every later transfer into it).
         self.reload_swap_accounts()?;
         self.require_untouched()?;
+        require!(self.images()? == images_before, LevError::VenueTamperedWithAccount);
         let (src_after, dst_after) = self.vault_balances(buy);
         require!(src_after == src_before, LevError::VenueTamperedWithAccount);
         require!(transit_before.checked_sub(self.transit(buy).amount) == Some(amount_in), LevError::SwapBalanceMismatch);
         let received = dst_after.checked_sub(dst_before).ok_or(LevError::SwapBalanceMismatch)?;
         require!(received >= min_out && received > 0, LevError::SlippageExceeded);
         Ok(received)
+    }
+
+    /// The two vaults' and two transit accounts' owner programs and data, balances blanked.
+    fn images(&self) -> Result<[(Pubkey, Vec<u8>); 4]> {
+        let image = |a: &AccountInfo| -> Result<(Pubkey, Vec<u8>)> {
+            let mut data = a.try_borrow_data()?.to_vec();
+            // SPL Token / Token-2022 account layout: mint (32), owner (32), amount (8) at 64..72.
+            data.get_mut(64..72).ok_or(LevError::VenueTamperedWithAccount)?.fill(0);
+            Ok((*a.owner, data))
+        };
+        Ok([
+            image(&self.collateral_vault.to_account_info())?,
+            image(&self.quote_vault.to_account_info())?,
+            image(&self.transit_collateral.to_account_info())?,
+            image(&self.transit_quote.to_account_info())?,
+        ])
     }
 
     fn transit(&self, buy: bool) -> &InterfaceAccount<'info, TokenAccount> {

@@ -507,20 +507,49 @@ async fn attack_oracle_update_for_another_feed_is_refused() {
     let ix = redeem_ix(&m.keys, &alice, tokens, |a| a.core.oracle = forged);
     assert_error(m.w.bank.send(&[ix], &[&alice.user.kp]).await, anchor_code(anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram));
     assert_unchanged(&keys, &before, &m.w.bank.snapshot(&keys).await);
-    // Changing the market's feed is an admin change behind the timelock, like any other.
-    let mut market = m.market().await;
-    assert_eq!(market.feed_id, ETH_USD_FEED_ID);
-    m.admin_change(AdminChange::Oracle { feed_id: btc_feed, oracle: other }).await.unwrap();
-    market = m.market().await;
+    // Changing the market's feed is an admin change behind the timelock — and the new feed must
+    // price the collateral like the current one when it executes: an admin cannot point the market
+    // at a feed that declares the vault insolvent (then `settle` would sell to a venue of its
+    // choosing) or rich.
+    assert_eq!(m.market().await.feed_id, ETH_USD_FEED_ID);
+    let admin = m.w.bank.payer_key();
+    m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Oracle { feed_id: btc_feed, oracle: other })], &[]).await.unwrap();
+    let current = m.keys.oracle;
+    m.refresh_oracle().await;
+    let now = m.w.bank.now().await;
+    m.w.bank.set_price(&other, &PriceObservation { feed_id: btc_feed, price: 30 * 100_000_000, conf: 30_000, publish_time: now, ..m.obs });
+    let market_before = m.w.bank.snapshot(&[m.keys.market]).await;
+    assert_error(m.w.bank.send(&[m.keys.execute_oracle_change(admin, current, other)], &[]).await, LevError::OracleFeedsDisagree);
+    // Without the two updates it cannot execute either.
+    assert_error(m.w.bank.send(&[m.keys.execute_change(admin)], &[]).await, LevError::OracleFeedsDisagree);
+    // Both updates must be genuine, fresh, and of their feeds: the new feed's update passed twice is
+    // not the current feed's.
+    assert_error(m.w.bank.send(&[m.keys.execute_oracle_change(admin, other, other)], &[]).await, LevError::OracleWrongFeed);
+    assert_unchanged(&[m.keys.market], &market_before, &m.w.bank.snapshot(&[m.keys.market]).await);
+    // A feed that agrees (within 1%) is accepted.
+    m.w.bank.set_price(&other, &PriceObservation { feed_id: btc_feed, price: m.obs.price + m.obs.price / 200, publish_time: now, ..m.obs });
+    m.w.bank.send(&[m.keys.execute_oracle_change(admin, current, other)], &[]).await.expect("an agreeing feed");
+    let market = m.market().await;
     assert_eq!((market.feed_id, market.oracle), (btc_feed, other));
 }
 
 // ------------------------------------------------------------------------------------------------
 // Finding 5: an insolvent vault settles; its bad debt is shared by all lenders at once.
 
+/// Seed parameters with $5k trades, so a settlement takes several steps.
+fn small_trades() -> MarketParams {
+    MarketParams {
+        max_trade_quote: 5_000 * USD,
+        emergency_max_trade_quote: 5_000 * USD,
+        keeper_reward_cap_quote: 25 * USD,
+        emergency_keeper_reward_cap_quote: 25 * USD,
+        ..seed_params()
+    }
+}
+
 #[tokio::test]
 async fn bad_debt_is_shared_by_all_lenders_at_once() {
-    let mut m = MarketWorld::new(world(), seed_params()).await;
+    let mut m = MarketWorld::new(world(), small_trades()).await;
     // A second lender, after the first.
     let late = m.w.user(500_000 * USD, 0).await;
     let late_shares = m.w.bank.create_token_account(&m.keys.lending.share_mint, &late.key(), &SPL_TOKEN_ID).await;
@@ -536,9 +565,21 @@ async fn bad_debt_is_shared_by_all_lenders_at_once() {
     let nav = m.nav().await;
     assert!(nav.insolvent && nav.nav == 0);
     assert_error(m.mint(&alice, 1_000 * USD, 0).await, LevError::VaultInsolvent);
-    // Anyone settles: the collateral is sold and repays what it can; the rest is written off.
+    // Anyone settles. The first step writes the shortfall at the oracle off at once — before any
+    // lender could withdraw at par while the collateral is being sold — then every step sells and
+    // repays; the last writes off what is left.
     let settler = m.w.user(0, 0).await;
-    let mut steps = 0;
+    let pool_before: lending_pool::LendingPool = m.w.bank.anchor_account(&m.keys.lending.pool).await;
+    let out = m.w.bank.send(&[m.keys.settle(settler.key())], &[&settler.kp]).await.expect("first settle step");
+    let first = &parse_events::<lending_pool::BadDebtWrittenOff>(&out.logs)[0];
+    let shortfall = nav.debt - nav.collateral_value;
+    assert!(first.amount.abs_diff(shortfall) <= 1, "wrote off {} of a {shortfall} shortfall", first.amount);
+    let pool_after: lending_pool::LendingPool = m.w.bank.anchor_account(&m.keys.lending.pool).await;
+    assert!(pool_after.total_assets().unwrap() + first.amount as u128 <= pool_before.total_assets().unwrap() + 1);
+    assert!(m.market().await.settling && !m.market().await.settled, "several steps to go");
+    assert_error(m.mint(&alice, 1_000 * USD, 0).await, LevError::MarketSettled);
+    assert_error(m.redeem(&alice, 1, 0).await, LevError::MarketSettled);
+    let mut steps = 1;
     while !m.market().await.settled {
         m.w.arbitrage_amm_to(m.oracle_price()).await;
         m.w.bank.send(&[m.keys.settle(settler.key())], &[&settler.kp]).await.expect("settle step");
@@ -641,9 +682,11 @@ async fn admin_change_waits_for_the_timelock() {
     let market = m.market().await;
     assert_eq!((market.params, market.queued), (new, None));
 
-    // The timelock itself is a timelocked change, bounded to 30 days.
+    // The timelock itself is a timelocked change, bounded to 30 days and never shorter than the
+    // lending pool's (a day here): lenders always get at least the warning their pool promises.
     let too_long = AdminChange::Timelock(leveraged_token::MAX_TIMELOCK_SECS + 1);
     assert_error(m.w.bank.send(&[m.keys.queue_change(admin, too_long)], &[]).await, LevError::InvalidTimelock);
+    assert_error(m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Timelock(DAY - 1))], &[]).await, LevError::InvalidTimelock);
     m.admin_change(AdminChange::Timelock(2 * DAY)).await.unwrap();
     assert_eq!(m.market().await.timelock_secs, 2 * DAY);
     // Swap venues, guardian and treasury go the same way.
@@ -673,11 +716,15 @@ async fn attack_admin_change_executed_before_its_time() {
     m.warp(DAY - 2).await;
     assert_error(m.w.bank.send(&[m.keys.execute_change(stranger.key())], &[&stranger.kp]).await, LevError::TimelockNotElapsed);
     // A second change cannot jump the queue, and the first is still waiting, unchanged.
-    assert_error(m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Timelock(0))], &[]).await, LevError::ChangeAlreadyQueued);
+    assert_error(m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Timelock(2 * DAY))], &[]).await, LevError::ChangeAlreadyQueued);
     let market = m.market().await;
     assert_eq!(market.swap_programs, [amm::ID, Pubkey::default()]);
     assert_eq!(market.queued.map(|q| q.change), Some(evil_venues));
     assert_unchanged(&keys, &before, &m.w.bank.snapshot(&keys).await);
+    // A change nobody executes within a week of its time lapses.
+    m.warp(2 + leveraged_token::CHANGE_GRACE_SECS + 1).await;
+    assert_error(m.w.bank.send(&[m.keys.execute_change(stranger.key())], &[&stranger.kp]).await, LevError::ChangeExpired);
+    m.w.bank.send(&[m.keys.cancel_change(admin)], &[]).await.expect("the admin clears the lapsed change");
     // The pool's config and a raised credit line wait the same way.
     let lending = m.keys.lending;
     let cfg = PoolConfig { slope2_bps: 20_000, ..default_pool_config() };
@@ -714,7 +761,7 @@ async fn guardian_cancels_a_queued_change() {
     assert_eq!(m.market().await.queued.map(|q| q.change), Some(replacement));
     m.w.bank.send(&[m.keys.cancel_change(admin)], &[]).await.expect("the admin may");
     // The admin may cancel its own change too, and the pool's admin its config change.
-    m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Timelock(0))], &[]).await.unwrap();
+    m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Timelock(2 * DAY))], &[]).await.unwrap();
     m.w.bank.send(&[m.keys.cancel_change(admin)], &[]).await.expect("admin cancels");
     assert_eq!(m.market().await.timelock_secs, DAY);
     let lending = m.keys.lending;
@@ -750,4 +797,44 @@ async fn nav_supply_counts_the_fees_owed_to_the_treasury() {
     let minted = parse_events::<leveraged_token::Minted>(&out.logs)[0].tokens;
     let counted = m.market().await.supply(m.w.bank.mint_supply(&m.keys.lev_mint).await).unwrap();
     assert_eq!(view + minted, counted, "the view's supply is what the next instruction counts");
+}
+
+/// Once begun, a settlement runs to its end whatever the price does; what the collateral fetches
+/// above the remaining debt goes to the holders, who redeem it without venue or oracle.
+#[tokio::test]
+async fn settlement_runs_to_its_end_and_holders_get_what_is_left() {
+    let mut m = MarketWorld::new(world(), small_trades()).await;
+    let alice = m.holder(40_000 * USD).await;
+    m.mint(&alice, 20_000 * USD, 0).await.unwrap();
+    m.set_price_usd(900).await;
+    let settler = m.w.user(0, 0).await;
+    m.w.bank.send(&[m.keys.settle(settler.key())], &[&settler.kp]).await.expect("first step while insolvent");
+    // ETH recovers at once: the vault would be solvent again, but the lenders already took the
+    // shortfall; the settlement goes on and the surplus is the holders'.
+    m.set_price_usd(1_500).await;
+    let mut steps = 0;
+    while !m.market().await.settled {
+        m.w.arbitrage_amm_to(m.oracle_price()).await;
+        m.w.bank.send(&[m.keys.settle(settler.key())], &[&settler.kp]).await.expect("settle step after the recovery");
+        steps += 1;
+        assert!(steps < 20);
+    }
+    let market = m.market().await;
+    assert!(market.residual_quote > 1_000 * USD, "residual {}", market.residual_quote);
+    assert_eq!(m.nav().await.debt, 0);
+    assert_eq!(m.w.bank.token_balance(&m.keys.quote_vault).await, market.residual_quote + market.fees_quote);
+    // The holder takes it in two halves: one through redeem_in_kind (no venue, no oracle — the
+    // oracle is even stale now), one through the priced redeem.
+    m.w.bank.warp_seconds(3_600).await;
+    let tokens = m.lev_balance(&alice).await;
+    let usdc_before = m.w.bank.token_balance(&alice.user.usdc).await;
+    let ix = m.keys.redeem_in_kind(alice.user.key(), alice.lev, alice.user.eth, alice.user.usdc, tokens / 2, 1);
+    m.w.bank.send(&[ix], &[&alice.user.kp]).await.expect("settled redemption in kind");
+    m.refresh_oracle().await;
+    m.redeem(&alice, tokens - tokens / 2, 0).await.expect("settled redemption");
+    let got = m.w.bank.token_balance(&alice.user.usdc).await - usdc_before;
+    // All of it, but for the share accounting's dust (its virtual shares keep a thousandth of a
+    // token's worth).
+    assert!(got <= market.residual_quote && market.residual_quote - got <= market.residual_quote / 1_000_000 + 1, "{got} of {}", market.residual_quote);
+    assert_eq!(m.lev_balance(&alice).await, 0);
 }

@@ -21,16 +21,23 @@ pub struct WriteOff<'info> {
     pub borrower: Box<Account<'info, Borrower>>,
 }
 
-/// Borrower: write off all of its remaining debt. The pool's assets (cash + debt) drop by that
-/// amount at once, so every lender's shares lose the same fraction: the first lender out and the
-/// last are paid the same value per share. Nothing accrues on the written-off debt afterwards.
-pub fn handle_write_off(ctx: Context<WriteOff>) -> Result<()> {
+/// Borrower: write off `amount` of its debt (at most all of it). The pool's assets (cash + debt)
+/// drop by that amount at once, so every lender's shares lose the same fraction: the first lender
+/// out and the last are paid the same value per share. Nothing accrues on written-off debt. A
+/// borrower that writes off any debt can borrow no more: its line is closed.
+pub fn handle_write_off(ctx: Context<WriteOff>, amount: u64) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     ctx.accounts.pool.accrue(now)?;
     let index = ctx.accounts.pool.borrow_index;
-    let amount = ctx.accounts.borrower.debt(index)?;
-    let scaled = ctx.accounts.borrower.scaled_debt;
-    ctx.accounts.borrower.scaled_debt = 0;
+    let owed = ctx.accounts.borrower.debt(index)?;
+    let amount = amount.min(owed);
+    let b = &mut ctx.accounts.borrower;
+    // Rounded down: never more debt leaves the books than `amount`.
+    let scaled = if amount == owed { b.scaled_debt } else { lev_math::scaled_for_repay_down(amount, index).ok_or(LendingError::MathOverflow)?.min(b.scaled_debt) };
+    b.scaled_debt -= scaled;
+    b.credit_limit = 0;
+    b.pending_limit = 0;
+    b.limit_eta = 0;
     let pool = &mut ctx.accounts.pool;
     pool.total_scaled_debt = pool.total_scaled_debt.checked_sub(scaled).ok_or(LendingError::MathOverflow)?;
     let total_assets = pool.total_assets()?;
@@ -38,7 +45,7 @@ pub fn handle_write_off(ctx: Context<WriteOff>) -> Result<()> {
         pool: pool.key(),
         borrower: ctx.accounts.borrower.key(),
         amount,
-        total_assets: u64::try_from(total_assets).map_err(|_| LendingError::MathOverflow)?,
+        total_assets: u64::try_from(total_assets).unwrap_or(u64::MAX),
         total_shares: pool.total_shares,
     });
     Ok(())

@@ -131,7 +131,7 @@ pub fn handle_init_market(mut ctx: Context<InitMarket>, market_id: u64, args: In
     args.params.validate(ctx.accounts.lending_pool.config.liquidation_leverage_bps)?;
     require!(args.name.len() <= 32 && args.symbol.len() <= 10 && args.uri.len() <= 200, LevError::MetadataTooLong);
     crate::validate_venues(&args.swap_programs, &args.swap_pools)?;
-    crate::validate_timelock(args.timelock_secs)?;
+    crate::validate_timelock(args.timelock_secs, ctx.accounts.lending_pool.timelock_secs)?;
     // Transfer fees, hooks, permanent delegates, default-frozen accounts, close authorities … would
     // each break the books or the vaults: only display-only extensions are accepted.
     for mint in [ctx.accounts.collateral_mint.to_account_info(), ctx.accounts.quote_mint.to_account_info()] {
@@ -176,6 +176,7 @@ pub fn handle_init_market(mut ctx: Context<InitMarket>, market_id: u64, args: In
     market.swap_pools = args.swap_pools;
     market.params = args.params;
     market.collateral = 0;
+    market.settling = false;
     market.settled = false;
     market.residual_quote = 0;
     market.last_rebalance_ts = now;

@@ -23,7 +23,7 @@ pub fn handle_mint(mut ctx: Context<MintLev>, usdc_in: u64, min_tokens_out: u64)
     require!(usdc_in > 0, LevError::ZeroAmount);
     let clock = Clock::get()?;
     let a = &mut ctx.accounts;
-    require!(!a.core.market.settled, LevError::MarketSettled);
+    require!(a.core.market.live(), LevError::MarketSettled);
     require!(!a.core.market.mint_paused, LevError::MintPaused);
     a.core.accrue(clock.unix_timestamp)?;
     let price = a.core.price(&clock)?;
@@ -47,7 +47,7 @@ pub fn handle_mint(mut ctx: Context<MintLev>, usdc_in: u64, min_tokens_out: u64)
     a.core.market.fees_quote = a.core.market.fees_quote.checked_add(fee).ok_or_else(math_err)?;
     // A venue pushed off the oracle (a sandwich, or a cheap fill that would move the vault's
     // leverage) is refused before any swap.
-    a.core.require_venue_near_oracle(price, params.max_venue_deviation_bps)?;
+    a.core.require_venue_near_oracle(price, params.max_venue_deviation_bps, None)?;
 
     let borrowed = mint_borrow_amount(&pos, price, net, params.target_leverage_bps).ok_or_else(math_err)?;
     a.core.borrow(borrowed)?;

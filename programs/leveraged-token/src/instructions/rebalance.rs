@@ -22,7 +22,7 @@ pub fn handle_rebalance(mut ctx: Context<Rebalance>) -> Result<()> {
     let clock = Clock::get()?;
     let now = clock.unix_timestamp;
     let a = &mut ctx.accounts;
-    require!(!a.core.market.settled, LevError::MarketSettled);
+    require!(a.core.market.live(), LevError::MarketSettled);
     a.core.accrue(now)?;
     let price = a.core.price(&clock)?;
     let pos = a.core.position()?;
@@ -33,9 +33,11 @@ pub fn handle_rebalance(mut ctx: Context<Rebalance>) -> Result<()> {
     let emergency = trigger == Trigger::Emergency;
     let aim = band.aim_bps(trigger, lev_before);
     let plan = plan_rebalance(&pos, price, aim, &params.trade_limits(emergency)).ok_or(LevError::NothingToTrade)?;
-    // Holders bear a rebalance's swap: refuse while the venue sits off the oracle (a sandwich's
-    // first leg), so an attacker can take at most this distance from them.
-    a.core.require_venue_near_oracle(price, params.venue_deviation_bps(emergency))?;
+    // Holders bear a rebalance's swap: refuse while the venue sits off the oracle against the trade
+    // (a sandwich's first leg), so an attacker can take at most this distance from them. A venue
+    // off in the trade's favour (above the oracle for a sale) is no reason to wait.
+    let buy = matches!(plan, Plan::Relever { .. });
+    a.core.require_venue_near_oracle(price, params.venue_deviation_bps(emergency), Some(buy))?;
 
     let (relever, swap_in, swap_out, debt_change, reward) = match plan {
         Plan::Relever { borrow, swap_in, min_out, reward } => {

@@ -4,7 +4,7 @@ use lev_math::{fee_up, min_out_quote_for_base, redeem_share, Round};
 use program_utils::token;
 
 use crate::market_core::*;
-use crate::{leverage_up, math_err, LevError, MarketCore, Redeemed};
+use crate::{leverage_up, math_err, settled_share, LevError, MarketCore, Redeemed};
 
 #[derive(Accounts)]
 pub struct Redeem<'info> {
@@ -28,6 +28,8 @@ pub fn handle_redeem(mut ctx: Context<Redeem>, tokens_in: u64, min_usdc_out: u64
     if a.core.market.settled {
         return redeem_settled(a, tokens_in, min_usdc_out);
     }
+    // While an insolvent vault is being settled the tokens are worth what the settlement leaves.
+    require!(!a.core.market.settling, LevError::MarketSettled);
     a.core.accrue(clock.unix_timestamp)?;
     let price = a.core.price(&clock)?;
     let pos = a.core.position()?;
@@ -72,8 +74,7 @@ pub fn handle_redeem(mut ctx: Context<Redeem>, tokens_in: u64, min_usdc_out: u64
 /// After settlement: burn the tokens for their share of what is left (zero when nothing is), with
 /// no swap, no oracle and no lending pool involved, so nothing can stand in the way.
 fn redeem_settled(a: &mut Redeem, tokens_in: u64, min_usdc_out: u64) -> Result<()> {
-    let supply = a.core.supply()?;
-    let usdc_out = lev_math::pro_rata(a.core.market.residual_quote, tokens_in, supply, Round::Down).ok_or(LevError::RedeemTooSmall)?;
+    let usdc_out = settled_share(&a.core.market, a.core.lev_mint.supply, tokens_in)?;
     require!(usdc_out >= min_usdc_out, LevError::UsdcBelowMinimum);
     token::burn(&a.core.lev_token_program, &a.core.lev_mint, &a.user_lev, &a.user.to_account_info(), tokens_in)?;
     a.core.market.residual_quote -= usdc_out;

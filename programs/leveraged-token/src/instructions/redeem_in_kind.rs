@@ -4,7 +4,7 @@ use lending_pool::{program::LendingPool as LendingProgram, Borrower, LendingPool
 use lev_math::{fee_up, redeem_share};
 use program_utils::token;
 
-use crate::{accrue_streaming_fee, math_err, LevError, Market, RedeemedInKind, MARKET_SEED};
+use crate::{accrue_streaming_fee, math_err, settled_share, LevError, Market, Redeemed, RedeemedInKind, MARKET_SEED};
 
 /// The exit that needs no swap venue and no oracle: only the market, its collateral vault, the
 /// holder's accounts and the lending pool (which anyone may repay).
@@ -20,6 +20,9 @@ pub struct RedeemInKind<'info> {
     pub quote_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(mut, address = market.collateral_vault)]
     pub collateral_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// Pays a settled market's residual USDC.
+    #[account(mut, address = market.quote_vault)]
+    pub quote_vault: Box<InterfaceAccount<'info, TokenAccount>>,
 
     pub user: Signer<'info>,
     #[account(mut, token::mint = lev_mint, token::authority = user)]
@@ -27,7 +30,7 @@ pub struct RedeemInKind<'info> {
     /// Receives the collateral.
     #[account(mut, token::mint = collateral_mint)]
     pub user_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// Pays the debt share (the user signs the repayment).
+    /// Pays the debt share (the user signs the repayment); receives a settled market's residual.
     #[account(mut, token::mint = quote_mint, token::authority = user)]
     pub user_quote: Box<InterfaceAccount<'info, TokenAccount>>,
 
@@ -48,14 +51,31 @@ pub struct RedeemInKind<'info> {
     pub lev_token_program: Interface<'info, TokenInterface>,
 }
 
-/// Burn `tokens_in` for their pro-rata collateral (rounded down), less the redeem fee taken in
+/// Burn `tokens_in` for their pro-rata collateral (`min_collateral_out` in collateral base units;
+/// after a settlement, in USDC base units of the residual) (rounded down), less the redeem fee taken in
 /// collateral and left in the vault for the remaining holders, while the holder repays the
 /// pro-rata debt (rounded up) from their own USDC. Leverage of the vault does not rise; no price
 /// is used, so neither a dead or hostile venue nor a stopped or wild oracle can close this exit.
 pub fn handle_redeem_in_kind(ctx: Context<RedeemInKind>, tokens_in: u64, min_collateral_out: u64) -> Result<()> {
     require!(tokens_in > 0, LevError::ZeroAmount);
     let a = ctx.accounts;
-    require!(!a.market.settled, LevError::MarketSettled);
+    let id = a.market.market_id.to_le_bytes();
+    let bump = [a.market.bump];
+    let seeds = Market::signer_seeds(&id, &bump);
+    if a.market.settled {
+        // After a settlement: the tokens' share of what is left, with no venue, oracle or pool.
+        let usdc_out = settled_share(&a.market, a.lev_mint.supply, tokens_in)?;
+        require!(usdc_out >= min_collateral_out, LevError::UsdcBelowMinimum);
+        token::burn(&a.lev_token_program, &a.lev_mint, &a.user_lev, &a.user.to_account_info(), tokens_in)?;
+        a.market.residual_quote -= usdc_out;
+        if usdc_out > 0 {
+            let authority = a.market.to_account_info();
+            token::transfer(&a.quote_token_program, &a.quote_vault, &a.user_quote, &a.quote_mint, &authority, &[&seeds], usdc_out)?;
+        }
+        program_utils::emit(Redeemed { market: a.market.key(), user: a.user.key(), tokens: tokens_in, collateral_sold: 0, debt_repaid: 0, usdc_out, fee: 0, price_wad: 0, leverage_bps: 0 });
+        return Ok(());
+    }
+    require!(!a.market.settling, LevError::MarketSettled);
     let now = Clock::get()?.unix_timestamp;
     lending_pool::cpi::accrue_interest(CpiContext::new(
         a.lending_program.key(),
@@ -91,9 +111,6 @@ pub fn handle_redeem_in_kind(ctx: Context<RedeemInKind>, tokens_in: u64, min_col
             share.debt_repaid,
         )?;
     }
-    let id = a.market.market_id.to_le_bytes();
-    let bump = [a.market.bump];
-    let seeds = Market::signer_seeds(&id, &bump);
     let authority = a.market.to_account_info();
     token::transfer(&a.collateral_token_program, &a.collateral_vault, &a.user_collateral, &a.collateral_mint, &authority, &[&seeds], collateral_out)?;
     a.market.collateral = a.market.collateral.checked_sub(collateral_out).ok_or_else(math_err)?;

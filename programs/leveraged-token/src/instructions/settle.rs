@@ -11,12 +11,15 @@ pub struct Settle<'info> {
     pub settler: Signer<'info>,
 }
 
-/// Anyone, while the vault's NAV is ≤ 0 at the oracle: sell collateral (at most the emergency
-/// trade size per call, within the emergency slippage and venue bounds) and repay the debt with
-/// the proceeds. The call that sells the last collateral writes the remaining debt off at the
-/// lending pool — every lender loses the same fraction at once, instead of the last ones out
-/// holding claims on debt that will never be paid — and marks the market settled. If the price
-/// recovers before that, the market is solvent again and this call is refused.
+/// Anyone. The first call needs NAV ≤ 0 at the oracle: it commits the market to settlement
+/// (minting, rebalancing and priced redemptions stop, whatever the price does next) and at once
+/// writes off at the lending pool the shortfall at the oracle — the debt above the collateral's
+/// value — so no lender can withdraw at par ahead of the others while the collateral is sold.
+/// Every call then sells collateral (at most the emergency trade size, within the emergency
+/// slippage bound, refused while the venue sits too far below the oracle) and repays with the
+/// proceeds; what the sales fetch above the remaining debt is kept for the holders. The call that
+/// leaves no collateral worth a trade writes off what debt is left and marks the market settled:
+/// tokens then redeem for their share of what is left.
 pub fn handle_settle(mut ctx: Context<Settle>) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut ctx.accounts;
@@ -24,20 +27,34 @@ pub fn handle_settle(mut ctx: Context<Settle>) -> Result<()> {
     a.core.accrue(clock.unix_timestamp)?;
     let price = a.core.price(&clock)?;
     let pos = a.core.position()?;
-    let equity = pos.equity(price, Round::Up).ok_or_else(math_err)?;
-    require!(equity <= 0 && (pos.collateral > 0 || pos.debt > 0), LevError::NotInsolvent);
     let params = a.core.market.params;
 
-    if pos.collateral > 0 {
-        a.core.require_venue_near_oracle(price, params.emergency_max_venue_deviation_bps)?;
+    if !a.core.market.settling {
+        let equity = pos.equity(price, Round::Up).ok_or_else(math_err)?;
+        require!(equity <= 0 && (pos.collateral > 0 || pos.debt > 0), LevError::NotInsolvent);
+        a.core.market.settling = true;
+        a.core.market.mint_paused = true;
+        let value = pos.collateral_value(price, Round::Up).ok_or_else(math_err)?;
+        let shortfall = u64::try_from((pos.debt as u128).saturating_sub(value)).map_err(|_| math_err())?;
+        if shortfall > 0 {
+            a.core.write_off(shortfall)?;
+        }
+    }
+
+    let collateral = a.core.market.collateral;
+    // Collateral worth less than a trade (a rounding remainder) is not worth a swap: the
+    // settlement ends without it and it stays in the vault, unaccounted.
+    let worth_a_trade = price.value(collateral, Round::Down).ok_or_else(math_err)? >= params.min_trade_quote.max(1) as u128;
+    if collateral > 0 && worth_a_trade {
+        a.core.require_venue_near_oracle(price, params.emergency_max_venue_deviation_bps, Some(false))?;
         let cap = price.base_for_quote(params.emergency_max_trade_quote as u128, Round::Down).ok_or_else(math_err)?;
-        let sell = u64::try_from(cap).unwrap_or(u64::MAX).clamp(1, pos.collateral);
+        let sell = u64::try_from(cap).unwrap_or(u64::MAX).clamp(1, collateral);
         let min_out = min_out_quote_for_base(price, sell, params.emergency_max_slippage_bps).ok_or_else(math_err)?;
         let proceeds = a.core.swap(false, sell, min_out)?;
-        a.core.market.collateral = a.core.market.collateral.checked_sub(sell).ok_or_else(math_err)?;
+        a.core.market.collateral = collateral.checked_sub(sell).ok_or_else(math_err)?;
         let repaid = proceeds.min(a.core.debt()?);
         a.core.repay(repaid)?;
-        // Proceeds above the debt (only if the venue paid above the oracle) belong to holders.
+        // Proceeds above the debt belong to the holders.
         a.core.market.residual_quote = a.core.market.residual_quote.checked_add(proceeds - repaid).ok_or_else(math_err)?;
         program_utils::emit(SettleStep {
             market: a.core.market.key(),
@@ -48,15 +65,18 @@ pub fn handle_settle(mut ctx: Context<Settle>) -> Result<()> {
             collateral_left: a.core.market.collateral,
             price_wad: price.wad,
         });
+    } else {
+        a.core.market.collateral = 0;
     }
 
-    if a.core.market.collateral == 0 {
+    let left = a.core.market.collateral;
+    if left == 0 || price.value(left, Round::Down).ok_or_else(math_err)? < params.min_trade_quote.max(1) as u128 {
+        a.core.market.collateral = 0;
         let written_off = a.core.debt()?;
         if written_off > 0 {
-            a.core.write_off()?;
+            a.core.write_off(written_off)?;
         }
         a.core.market.settled = true;
-        a.core.market.mint_paused = true;
         program_utils::emit(MarketSettled { market: a.core.market.key(), debt_written_off: written_off, residual_quote: a.core.market.residual_quote });
     }
     Ok(())

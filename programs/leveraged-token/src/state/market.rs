@@ -65,8 +65,11 @@ pub struct Market {
     pub fees_quote: u64,
     /// Streaming-fee tokens owed to the treasury, not yet minted: counted in the supply.
     pub fees_lev: u64,
-    /// Set once the vault was insolvent, sold all its collateral and wrote its remaining debt off
-    /// at the pool: minting and rebalancing end, tokens redeem for their share of `residual_quote`.
+    /// Set by the first `settle` of an insolvent vault: from then on the settlement runs to its end
+    /// whatever the price does, and minting, rebalancing and priced redemptions stop.
+    pub settling: bool,
+    /// Set once the vault sold all its collateral and wrote its remaining debt off at the pool:
+    /// tokens redeem for their share of `residual_quote`.
     pub settled: bool,
     /// USDC left for holders after a settlement (sale proceeds above the debt; usually 0).
     pub residual_quote: u64,
@@ -101,17 +104,18 @@ pub enum AdminChange {
 }
 
 impl AdminChange {
-    /// Every bound the change must meet, checked when it is queued and again when it is executed.
-    pub fn validate(&self, liquidation_leverage_bps: u64) -> Result<()> {
+    /// Every bound the change must meet against the market's lending pool, checked when it is
+    /// queued and again when it is executed.
+    pub fn validate(&self, pool: &lending_pool::LendingPool) -> Result<()> {
         match self {
-            AdminChange::Params(p) => p.validate(liquidation_leverage_bps),
+            AdminChange::Params(p) => p.validate(pool.config.liquidation_leverage_bps),
             AdminChange::SwapVenues { programs, pools } => validate_venues(programs, pools),
             AdminChange::Oracle { feed_id, .. } => {
                 require!(*feed_id != [0u8; 32], LevError::OracleWrongFeed);
                 Ok(())
             }
             AdminChange::Treasury(_) | AdminChange::Guardian(_) => Ok(()),
-            AdminChange::Timelock(secs) => validate_timelock(*secs),
+            AdminChange::Timelock(secs) => validate_timelock(*secs, pool.timelock_secs),
         }
     }
 }
@@ -135,6 +139,11 @@ impl Market {
         minted.checked_add(self.fees_lev)
     }
 
+    /// Live: neither settling nor settled.
+    pub fn live(&self) -> bool {
+        !self.settling && !self.settled
+    }
+
     /// Whether `(program, pool)` is an allowlisted venue.
     pub fn swap_allowed(&self, program: &Pubkey, pool: &Pubkey) -> bool {
         *program != Pubkey::default() && self.swap_programs.iter().zip(self.swap_pools.iter()).any(|(p, q)| p == program && q == pool)
@@ -156,9 +165,16 @@ pub fn validate_venues(programs: &[Pubkey; MAX_SWAP_PROGRAMS], pools: &[Pubkey; 
 /// The timelock may be anything from none (a localnet) to 30 days; the default is a day.
 pub const MAX_TIMELOCK_SECS: i64 = 30 * 86_400;
 pub const DEFAULT_TIMELOCK_SECS: i64 = 86_400;
+/// A queued change not executed within this long after its eta lapses (cancel and queue again).
+pub const CHANGE_GRACE_SECS: i64 = 7 * 86_400;
+/// A new oracle feed must agree with the current one within this much when the switch executes.
+pub const MAX_FEED_SWITCH_DEVIATION_BPS: u64 = 100;
 
-pub fn validate_timelock(secs: i64) -> Result<()> {
-    require!((0..=MAX_TIMELOCK_SECS).contains(&secs), LevError::InvalidTimelock);
+/// The market's timelock: 0 ..= 30 days, and never shorter than its lending pool's, so every
+/// change that could hurt the lenders (venues, parameters, the feed) gives them at least the
+/// warning the pool promises them.
+pub fn validate_timelock(secs: i64, pool_timelock_secs: i64) -> Result<()> {
+    require!((0..=MAX_TIMELOCK_SECS).contains(&secs) && secs >= pool_timelock_secs, LevError::InvalidTimelock);
     Ok(())
 }
 

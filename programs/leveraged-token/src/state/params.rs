@@ -13,6 +13,11 @@ pub mod bounds {
     pub const EMERGENCY_MAX_SHARE_OF_LIQUIDATION_BPS: u64 = 8_000;
     /// Scheduled recentre interval: at most a week.
     pub const MAX_REBALANCE_INTERVAL_SECS: i64 = 7 * 86_400;
+    /// Lower bounds that keep rebalancing, settlement and priced redemption possible: an admin
+    /// cannot set a zero slippage, confidence or venue bound (0.1% at least).
+    pub const MIN_SLIPPAGE_BPS: u64 = 10;
+    pub const MIN_CONF_BPS: u64 = 10;
+    pub const MIN_VENUE_DEVIATION_BPS: u64 = 10;
     /// Max slippage vs oracle: 3% normal, 10% emergency.
     pub const MAX_SLIPPAGE_BPS: u64 = 300;
     pub const MAX_EMERGENCY_SLIPPAGE_BPS: u64 = 1_000;
@@ -118,7 +123,7 @@ impl MarketParams {
             && self.emergency_max_trade_quote >= self.max_trade_quote
             && self.emergency_max_trade_quote <= self.max_trade_quote.saturating_mul(MAX_EMERGENCY_TRADE_MULTIPLE)
             && self.min_trade_quote <= self.max_trade_quote
-            && self.max_slippage_bps <= MAX_SLIPPAGE_BPS
+            && (MIN_SLIPPAGE_BPS..=MAX_SLIPPAGE_BPS).contains(&self.max_slippage_bps)
             && self.emergency_max_slippage_bps >= self.max_slippage_bps
             && self.emergency_max_slippage_bps <= MAX_EMERGENCY_SLIPPAGE_BPS
             && self.expected_swap_cost_bps <= self.max_slippage_bps
@@ -129,14 +134,14 @@ impl MarketParams {
             && self.keeper_reward_cap_quote <= reward_ceiling(self.max_trade_quote, MAX_KEEPER_REWARD_BPS)
             && self.emergency_keeper_reward_cap_quote >= self.keeper_reward_cap_quote
             && self.emergency_keeper_reward_cap_quote <= reward_ceiling(self.emergency_max_trade_quote, MAX_EMERGENCY_KEEPER_REWARD_BPS)
-            && self.max_venue_deviation_bps <= self.max_slippage_bps
+            && (MIN_VENUE_DEVIATION_BPS..=self.max_slippage_bps).contains(&self.max_venue_deviation_bps)
             && self.emergency_max_venue_deviation_bps >= self.max_venue_deviation_bps
             && self.emergency_max_venue_deviation_bps <= self.emergency_max_slippage_bps.min(MAX_VENUE_DEVIATION_BPS)
             && self.mint_fee_bps <= MAX_MINT_REDEEM_FEE_BPS
             && self.redeem_fee_bps <= MAX_MINT_REDEEM_FEE_BPS
             && self.streaming_fee_bps_per_year <= MAX_STREAMING_FEE_BPS
             && (1..=MAX_STALENESS_SECS).contains(&self.oracle_max_staleness_secs)
-            && self.oracle_max_conf_bps <= MAX_CONF_BPS;
+            && (MIN_CONF_BPS..=MAX_CONF_BPS).contains(&self.oracle_max_conf_bps);
         require!(ok, LevError::InvalidParams);
         Ok(())
     }

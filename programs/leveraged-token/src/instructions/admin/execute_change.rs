@@ -1,7 +1,14 @@
 use anchor_lang::prelude::*;
+use anchor_spl::token_interface::Mint;
 use lending_pool::LendingPool;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
-use crate::{AdminChange, ChangeExecuted, GuardianSet, LevError, Market, OracleSet, ParamsUpdated, SwapVenuesSet, TimelockSet, TreasurySet, MARKET_SEED};
+use lev_math::BPS;
+
+use crate::{
+    accrue_streaming_fee, math_err, read_oracle, AdminChange, ChangeExecuted, GuardianSet, LevError, Market, OracleSet, ParamsUpdated, SwapVenuesSet, TimelockSet,
+    TreasurySet, CHANGE_GRACE_SECS, MARKET_SEED, MAX_FEED_SWITCH_DEVIATION_BPS,
+};
 
 #[derive(Accounts)]
 pub struct ExecuteChange<'info> {
@@ -11,17 +18,42 @@ pub struct ExecuteChange<'info> {
     pub market: Box<Account<'info, Market>>,
     #[account(address = market.lending_pool)]
     pub lending_pool: Box<Account<'info, LendingPool>>,
+    /// For the streaming fee, accrued at the old rate before new parameters apply.
+    #[account(address = market.lev_mint)]
+    pub lev_mint: Box<InterfaceAccount<'info, Mint>>,
+    // For an `Oracle` change, `remaining_accounts` = [an update of the current feed, an update of
+    // the new feed]: both must be fresh and agree within `MAX_FEED_SWITCH_DEVIATION_BPS`.
 }
 
-/// Anyone: apply the queued change once its time has come (validated again against today's
-/// lending pool).
+/// Anyone: apply the queued change once its time has come and before it lapses (validated again
+/// against today's lending pool). A new oracle feed must price the collateral like the current one
+/// does: a feed switch cannot be used to declare the vault insolvent or rich.
 pub fn handle_execute_change(mut ctx: Context<ExecuteChange>) -> Result<()> {
     let a = &mut ctx.accounts;
     let queued = a.market.queued.ok_or(LevError::NoChangeQueued)?;
-    let now = Clock::get()?.unix_timestamp;
+    let clock = Clock::get()?;
+    let now = clock.unix_timestamp;
     require!(now >= queued.eta, LevError::TimelockNotElapsed);
+    require!(now <= queued.eta.saturating_add(CHANGE_GRACE_SECS), LevError::ChangeExpired);
     let change = queued.change;
-    change.validate(a.lending_pool.config.liquidation_leverage_bps)?;
+    change.validate(&a.lending_pool)?;
+    if let AdminChange::Oracle { feed_id, .. } = change {
+        let [current, new, ..] = ctx.remaining_accounts else {
+            return err!(LevError::OracleFeedsDisagree);
+        };
+        let current = Account::<PriceUpdateV2>::try_from(current)?;
+        let new = Account::<PriceUpdateV2>::try_from(new)?;
+        let old_price = read_oracle(&current, &a.market, &clock)?;
+        let new_market = Market { feed_id, ..a.market.clone().into_inner() };
+        let new_price = read_oracle(&new, &new_market, &clock)?;
+        let bound = old_price.wad.checked_mul(MAX_FEED_SWITCH_DEVIATION_BPS as u128).ok_or_else(math_err)? / BPS as u128;
+        require!(new_price.wad.abs_diff(old_price.wad) <= bound, LevError::OracleFeedsDisagree);
+    }
+    if matches!(change, AdminChange::Params(_)) {
+        // The streaming fee up to now is owed at the old rate.
+        let minted = a.lev_mint.supply;
+        accrue_streaming_fee(&mut a.market, minted, now)?;
+    }
     let market_key = a.market.key();
     let m = &mut a.market;
     m.queued = None;

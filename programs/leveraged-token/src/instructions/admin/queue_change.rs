@@ -19,7 +19,7 @@ pub struct QueueChange<'info> {
 pub fn handle_queue_change(mut ctx: Context<QueueChange>, change: AdminChange) -> Result<()> {
     let a = &mut ctx.accounts;
     require!(a.market.queued.is_none(), LevError::ChangeAlreadyQueued);
-    change.validate(a.lending_pool.config.liquidation_leverage_bps)?;
+    change.validate(&a.lending_pool)?;
     let now = Clock::get()?.unix_timestamp;
     let eta = now.checked_add(a.market.timelock_secs).ok_or_else(crate::math_err)?;
     a.market.queued = Some(QueuedChange { change, queued_at: now, eta });
