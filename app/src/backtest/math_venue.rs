@@ -7,7 +7,7 @@ use lending_pool::{Borrower, LendingPool, PoolConfig};
 use lev_math::{
     arbitrage_to_price, fee_up, min_out_base_for_quote, min_out_quote_for_base, mint_borrow_amount, moved_toward_target, nav_added_down, plan_rebalance,
     rebalance_trigger, redeem_share, scaled_for_borrow_up, scaled_for_repay_down, streaming_fee_tokens_down, swap_out_down, tokens_for_nav_down,
-    venue_deviation_bps, Plan, Price, Round, TradeLimits, Trigger,
+    venue_acceptable, venue_offset_bps, Plan, Price, Round, TradeLimits, Trigger,
 };
 use leveraged_token::{Market, MarketParams};
 use levtoken_client::{state::MarketState, ETH_DECIMALS, USDC_DECIMALS};
@@ -226,10 +226,10 @@ impl MathVenue {
 
     // --- the market's handlers ---------------------------------------------------------------
 
-    /// The program's check before a mint's or a rebalance's swap.
-    fn require_venue_near_oracle(&self, price: Price, max_bps: u64) -> R<()> {
-        let deviation = some(venue_deviation_bps(price, self.amm_eth, self.amm_usdc), "VenuePriceOffOracle")?;
-        need(deviation <= max_bps, "VenuePriceOffOracle")
+    /// The program's check before a mint's (`side` None) or a rebalance's swap.
+    fn require_venue_near_oracle(&self, price: Price, max_bps: u64, side: Option<bool>) -> R<()> {
+        let offset = some(venue_offset_bps(price, self.amm_eth, self.amm_usdc), "VenuePriceOffOracle")?;
+        need(venue_acceptable(offset, max_bps, side), "VenuePriceOffOracle")
     }
 
     fn do_mint(&mut self, usdc_in: u64) -> R<u64> {
@@ -249,7 +249,7 @@ impl MathVenue {
         let fee = some(fee_up(usdc_in, params.mint_fee_bps), "math")?;
         let net = usdc_in - fee;
         need(net > 0, "DepositTooSmall")?;
-        self.require_venue_near_oracle(price, params.max_venue_deviation_bps)?;
+        self.require_venue_near_oracle(price, params.max_venue_deviation_bps, None)?;
         let borrowed = some(mint_borrow_amount(&pos, price, net, params.target_leverage_bps), "math")?;
         self.borrow(borrowed)?;
         let swap_in = net + borrowed;
@@ -323,7 +323,7 @@ impl MathVenue {
         let aim = band.aim_bps(trigger, lev_before);
         let emergency = trigger == Trigger::Emergency;
         let plan = some(plan_rebalance(&pos, price, aim, &params.trade_limits(emergency)), "NothingToTrade")?;
-        self.require_venue_near_oracle(price, params.venue_deviation_bps(emergency))?;
+        self.require_venue_near_oracle(price, params.venue_deviation_bps(emergency), Some(matches!(plan, Plan::Relever { .. })))?;
         let fill = self.execute(plan, price)?;
         let after = self.market.position(self.debt()?);
         need(
