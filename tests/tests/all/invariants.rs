@@ -5,10 +5,23 @@
 //!
 //! Batches of sequences share one freshly deployed world (deploying one costs more than a
 //! sequence); every sequence starts with new holders.
+//!
+//! Parts 5–6 run the same sequences on a market whose allowlist also holds a hostile venue (see
+//! `levtoken_tests::hostile_venue`) and whose admin changes wait a timelock, with two more kinds
+//! of step among the others: a mint, redeem or rebalance routed through the venue — in an attack
+//! mode it must be refused and change nothing, honest it must keep every invariant — and a random
+//! parameter change queued, executed too early (refused), cancelled, or executed after its eta.
 
 use anchor_lang::prelude::Pubkey;
-use leveraged_token::MarketParams;
-use levtoken_tests::*;
+use leveraged_token::{AdminChange, LevError, MarketParams, NavView};
+use levtoken_client::{SPL_TOKEN_ID, TOKEN_2022_ID};
+use levtoken_tests::{
+    hostile_venue::{venue_authority, Mode, HOSTILE_VENUE_ID},
+    *,
+};
+use solana_account::Account;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use levtoken_client::rng::SplitMix64 as Rng;
@@ -24,6 +37,15 @@ struct Checker {
 impl Checker {
     fn fail(&self, what: String) -> ! {
         panic!("invariant broken (batch seed {:#x}, step {}): {what}", self.seed, self.step)
+    }
+}
+
+/// Any other panic in a batch (a fixture's `expect`) still names the seed and the step.
+impl Drop for Checker {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("(panicked in batch seed {:#x}, step {})", self.seed, self.step);
+        }
     }
 }
 
@@ -120,7 +142,7 @@ async fn run_part(part: u64) {
     let mut max_lev_seen = 0u64;
     for batch in 0..batches {
         let seed = 0x5EED_0000 + part * 1_000 + batch;
-        let (s, st, lev) = run_batch(seed, per_batch, params).await;
+        let (s, st, lev, _) = run_batch(seed, per_batch, params, false).await;
         sequences += s;
         steps += st;
         max_lev_seen = max_lev_seen.max(lev);
@@ -154,13 +176,24 @@ async fn invariant_random_sequences_part_4() {
     run_part(4).await;
 }
 
-async fn run_batch(seed: u64, sequences: u64, params: MarketParams) -> (u64, u64, u64) {
+/// One batch of `sequences`. `extended`: the market also allowlists a hostile venue and its admin
+/// changes wait [`TIMELOCK`]; venue and admin steps join the random ones (parts 5–6).
+async fn run_batch(seed: u64, sequences: u64, params: MarketParams, extended: bool) -> (u64, u64, u64, Stats) {
     let mut rng = Rng(seed);
-    let mut m =
-        MarketWorld::new(WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000, timelock_secs: 0 }, params).await;
+    // The parameters in force (they change only when a queued change is executed).
+    let mut params = params;
+    let cfg = WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000, timelock_secs: 0 };
+    let (mut m, mut ext) = if extended {
+        let (mut m, venue) = hostile_world(WorldConfig { timelock_secs: TIMELOCK, ..cfg }, params).await;
+        // The market's credit line is in force once the pool's timelock has passed.
+        m.warp(TIMELOCK).await;
+        (m, Some(Ext { venue, queued: None, stats: Stats::default() }))
+    } else {
+        (MarketWorld::new(cfg, params).await, None)
+    };
     let mut c = Checker { seed, step: "setup".into() };
     // Accounts that can hold USDC or ETH (besides the arbitrageur and the current holders).
-    let system: Vec<Pubkey> = vec![
+    let mut system: Vec<Pubkey> = vec![
         m.keys.collateral_vault,
         m.keys.quote_vault,
         m.keys.transit_collateral,
@@ -173,6 +206,9 @@ async fn run_batch(seed: u64, sequences: u64, params: MarketParams) -> (u64, u64
         m.w.lender.usdc,
         m.keeper.usdc,
     ];
+    if let Some(x) = &ext {
+        system.extend([x.venue.eth, x.venue.usdc]);
+    }
     let mut settled = (0u64, 0u64);
     let mut steps = 0u64;
     let mut max_lev = 0u64;
@@ -186,7 +222,7 @@ async fn run_batch(seed: u64, sequences: u64, params: MarketParams) -> (u64, u64
         let n_ops = 2 + rng.below(4);
         for op in 0..n_ops {
             steps += 1;
-            let kind = rng.below(100);
+            let kind = rng.below(if ext.is_some() { 140 } else { 100 });
             c.step = format!("sequence {seq} op {op} kind {kind}");
             let h = &holders[rng.below(holders.len() as u64) as usize];
             match kind {
@@ -237,6 +273,8 @@ async fn run_batch(seed: u64, sequences: u64, params: MarketParams) -> (u64, u64
                 // Price move, sometimes a −30% hour; the keeper acts at every 2% step.
                 55..=79 => {
                     let pct: i64 = if rng.below(10) == 0 { -30 } else { rng.below(21) as i64 - 10 };
+                    // With the hostile venue allowlisted, a third of the keeper's walks trade there.
+                    let via_venue = ext.is_some() && rng.below(3) == 0;
                     let target = mantissa * (100 + pct) / 100;
                     let steps_n = ((pct.unsigned_abs() as f64) / 2.0).ceil().max(1.0) as i64;
                     for j in 1..=steps_n {
@@ -250,7 +288,11 @@ async fn run_batch(seed: u64, sequences: u64, params: MarketParams) -> (u64, u64
                             }
                         }
                         while m.nav().await.rebalance_trigger != 255 {
-                            if m.rebalance().await.is_err() {
+                            let done = match ext.as_mut().filter(|_| via_venue) {
+                                Some(x) => venue_rebalance(&mut m, x, &mut rng, &c).await,
+                                None => m.rebalance().await.is_ok(),
+                            };
+                            if !done {
                                 break;
                             }
                             // Arbitrageurs bring the venue back to the oracle after each of the
@@ -266,7 +308,7 @@ async fn run_batch(seed: u64, sequences: u64, params: MarketParams) -> (u64, u64
                     m.warp(3_600 * (1 + rng.below(72) as i64)).await;
                 }
                 // Lender deposits or withdraws some of their shares.
-                _ => {
+                90..=99 => {
                     let lender_shares = m.w.lender_shares;
                     let lender = m.w.lender.kp.insecure_clone();
                     let ix = if rng.below(2) == 0 {
@@ -281,11 +323,24 @@ async fn run_batch(seed: u64, sequences: u64, params: MarketParams) -> (u64, u64
                     // A withdrawal beyond idle cash is refused and changes nothing.
                     let _ = m.w.bank.send(&[ix], &[&lender]).await;
                 }
+                // A mint, redeem or rebalance through the hostile venue, honest or attacking.
+                100..=124 => {
+                    let x = ext.as_mut().expect("extended batch");
+                    venue_step(&mut m, x, h, &holders, &mut rng, &c).await;
+                }
+                // A timelocked parameter change: queued, executed early, cancelled or executed.
+                _ => {
+                    let x = ext.as_mut().expect("extended batch");
+                    admin_step(&mut m, x, &mut params, h, &mut rng, &c).await;
+                }
             }
             // Arbitrageurs bring the venue back to the oracle after every trade.
             let p = m.oracle_price();
             m.w.arbitrage_amm_to(p).await;
             check_books(&mut m, &c).await;
+            if let Some(x) = &ext {
+                check_params(&mut m, params, x.queued, &c).await;
+            }
             let mut active = system.clone();
             active.extend(holders.iter().flat_map(|h| [h.user.usdc, h.user.eth]));
             check_conservation(&mut m, &active, settled, &c).await;
@@ -319,5 +374,543 @@ async fn run_batch(seed: u64, sequences: u64, params: MarketParams) -> (u64, u64
             settled.1 += m.w.bank.token_balance(&h.user.eth).await;
         }
     }
-    (sequences, steps, max_lev)
+    (sequences, steps, max_lev, ext.map(|x| x.stats).unwrap_or_default())
+}
+
+// ------------------------------------------------------------------------------------------------
+// Parts 5–6: a hostile venue on the allowlist and timelocked parameter changes.
+
+/// The market's (and pool's) admin timelock in the extended parts.
+const TIMELOCK: i64 = 3_600;
+
+/// What the extended steps did, for the summary line (and so that none of them is vacuous).
+#[derive(Default, Clone, Copy, Debug)]
+struct Stats {
+    /// Attacks routed through the venue; those whose honest twin reached the swap.
+    attacks: u64,
+    attacks_at_swap: u64,
+    /// Honest trades through the venue that landed.
+    venue_mints: u64,
+    venue_redeems: u64,
+    venue_rebalances: u64,
+    /// Keeper trades the honest venue refused (each time seen: too small to trade, which the AMM
+    /// refuses too), then tried through the AMM.
+    venue_rebalance_fallbacks: u64,
+    queued: u64,
+    invalid_refused: u64,
+    second_refused: u64,
+    early_refused: u64,
+    expired_refused: u64,
+    cancelled: u64,
+    executed: u64,
+}
+
+impl Stats {
+    fn add(&mut self, o: &Stats) {
+        self.attacks += o.attacks;
+        self.attacks_at_swap += o.attacks_at_swap;
+        self.venue_mints += o.venue_mints;
+        self.venue_redeems += o.venue_redeems;
+        self.venue_rebalances += o.venue_rebalances;
+        self.venue_rebalance_fallbacks += o.venue_rebalance_fallbacks;
+        self.queued += o.queued;
+        self.invalid_refused += o.invalid_refused;
+        self.second_refused += o.second_refused;
+        self.early_refused += o.early_refused;
+        self.expired_refused += o.expired_refused;
+        self.cancelled += o.cancelled;
+        self.executed += o.executed;
+    }
+}
+
+/// The extended batch's venue and its model of the admin queue.
+struct Ext {
+    venue: Hostile,
+    /// The queued parameter change and its eta, as the market must hold it.
+    queued: Option<(MarketParams, i64)>,
+    stats: Stats,
+}
+
+/// 2,500 sequences in each of parts 5 (full recentre) and 6 (partial recentre): 100 batches × 25.
+/// Shorter batches than parts 1–4: the random walk's −30% hours drift the price down, and after a
+/// hundred sequences NAV per token is near zero and the supply at its cap, where a venue's trades
+/// and a fee change move little. `INVARIANT_BATCHES_EXTENDED` overrides the batches per test.
+async fn run_part_extended(part: u64) {
+    let (params, rule) = part_params(if part == 5 { 1 } else { 3 });
+    let batches: u64 = std::env::var("INVARIANT_BATCHES_EXTENDED").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    let per_batch: u64 = 25;
+    let (mut sequences, mut steps, mut max_lev_seen) = (0u64, 0u64, 0u64);
+    let mut stats = Stats::default();
+    for batch in 0..batches {
+        let seed = 0x5EED_0000 + part * 1_000 + batch;
+        let (s, st, lev, x) = run_batch(seed, per_batch, params, true).await;
+        sequences += s;
+        steps += st;
+        max_lev_seen = max_lev_seen.max(lev);
+        stats.add(&x);
+    }
+    println!(
+        "invariant part {part} ({rule}, hostile venue, {TIMELOCK} s timelock): {sequences} sequences, {steps} steps, max leverage before a keeper step {:.2}x (liquidation point {:.1}x); {stats:?}",
+        max_lev_seen as f64 / 1e4,
+        LIQUIDATION_BPS as f64 / 1e4
+    );
+    assert!(sequences >= batches * per_batch);
+    assert!(max_lev_seen < LIQUIDATION_BPS);
+    // Every kind of extended step happened.
+    let s = stats;
+    for (n, what) in [
+        (s.attacks_at_swap, "attacks that reached the swap"),
+        (s.venue_mints, "honest venue mints"),
+        (s.venue_redeems, "honest venue redeems"),
+        (s.venue_rebalances, "honest venue rebalances"),
+        (s.invalid_refused, "invalid changes refused"),
+        (s.second_refused, "second changes refused"),
+        (s.early_refused, "early executions refused"),
+        (s.cancelled, "cancelled changes"),
+        (s.executed, "executed changes"),
+    ] {
+        assert!(n > 0, "no {what} in part {part}");
+    }
+}
+
+#[tokio::test]
+async fn invariant_random_sequences_part_5() {
+    run_part_extended(5).await;
+}
+
+#[tokio::test]
+async fn invariant_random_sequences_part_6() {
+    run_part_extended(6).await;
+}
+
+/// The allowlisted hostile venue: its pool account (mode byte) and its two vaults.
+struct Hostile {
+    pool: Pubkey,
+    eth: Pubkey,
+    usdc: Pubkey,
+}
+
+impl Hostile {
+    fn route(&self, c: &mut leveraged_token::accounts::MarketCore) {
+        c.swap_program = HOSTILE_VENUE_ID;
+        c.swap_pool = self.pool;
+        c.swap_authority = venue_authority().0;
+        c.swap_collateral_vault = self.eth;
+        c.swap_quote_vault = self.usdc;
+    }
+
+    fn set_mode(&self, m: &mut MarketWorld, mode: Mode) {
+        m.w.bank.set_account(&self.pool, Account { lamports: 10_000_000, data: vec![mode as u8], owner: HOSTILE_VENUE_ID, executable: false, rent_epoch: 0 });
+    }
+}
+
+/// A market on a runtime with the hostile venue registered, allowlisted in the second slot.
+#[allow(deprecated)]
+async fn hostile_world(cfg: WorldConfig, params: MarketParams) -> (MarketWorld, Hostile) {
+    let mut pt = levtoken_client::bank::program_test();
+    pt.add_program("hostile_venue", HOSTILE_VENUE_ID, solana_program_test::processor!(levtoken_tests::hostile_venue::process));
+    let mut w = World::new_with(cfg, pt).await;
+    let pool = Pubkey::new_unique();
+    let auth = venue_authority().0;
+    let eth = w.bank.create_token_account(&w.eth, &auth, &TOKEN_2022_ID).await;
+    let usdc = w.bank.create_token_account(&w.usdc, &auth, &SPL_TOKEN_ID).await;
+    let mut m = MarketWorld::new_on(w, cfg, params, [HOSTILE_VENUE_ID, pool]).await;
+    let venue = Hostile { pool, eth, usdc };
+    venue.set_mode(&mut m, Mode::Honest);
+    stock_venue(&mut m, &venue).await;
+    (m, venue)
+}
+
+/// Mint into the venue's vaults (counted by the conservation check: they are in `system`) until
+/// it can fill any trade the market can make — at least 1,000 ETH and twice the vault's
+/// collateral — and its spot price is the oracle's.
+async fn stock_venue(m: &mut MarketWorld, venue: &Hostile) {
+    let price = m.oracle_price();
+    let collateral = m.market().await.collateral;
+    let (weth, wusdc) = (m.w.eth, m.w.usdc);
+    let mut e = m.w.bank.token_balance(&venue.eth).await;
+    let u = m.w.bank.token_balance(&venue.usdc).await;
+    let floor = (1_000 * ETH).max(2 * collateral);
+    if e < floor {
+        m.w.bank.mint_to(&weth, &venue.eth, floor - e, &TOKEN_2022_ID).await;
+        e = floor;
+    }
+    let want_u = (e as u128 * price.wad / lev_math::WAD) as u64;
+    if want_u > u {
+        m.w.bank.mint_to(&wusdc, &venue.usdc, want_u - u, &SPL_TOKEN_ID).await;
+    } else {
+        let want_e = (u as u128 * lev_math::WAD / price.wad) as u64;
+        if want_e > e {
+            m.w.bank.mint_to(&weth, &venue.eth, want_e - e, &TOKEN_2022_ID).await;
+        }
+    }
+}
+
+/// Every account a market instruction could move.
+fn guarded(m: &MarketWorld) -> Vec<Pubkey> {
+    let k = &m.keys;
+    vec![
+        k.market,
+        k.lev_mint,
+        k.collateral_vault,
+        k.quote_vault,
+        k.transit_collateral,
+        k.transit_quote,
+        k.lending.pool,
+        k.lending.liquidity_vault,
+        k.lending_borrower(),
+        k.amm.pool,
+        k.amm.vault_a,
+        k.amm.vault_b,
+        m.keeper.usdc,
+    ]
+}
+
+/// What each attack runs into (as in the review tests): our post-CPI checks for the transit
+/// account, the token program's owner check for the market's vault, the transit account's balance
+/// for a second transfer.
+fn expected(mode: Mode) -> Vec<u32> {
+    const OWNER_MISMATCH: u32 = 4;
+    const INSUFFICIENT_FUNDS: u32 = 1;
+    const NON_NATIVE_HAS_BALANCE: u32 = 11;
+    let tampered = u32::from(LevError::VenueTamperedWithAccount);
+    match mode {
+        Mode::ApproveTransit | Mode::TakeTransit => vec![tampered],
+        Mode::CloseTransit => vec![anchor_code(anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram)],
+        Mode::ApproveVault | Mode::TakeVault | Mode::DrainVault => vec![OWNER_MISMATCH],
+        Mode::CloseVault => vec![NON_NATIVE_HAS_BALANCE],
+        Mode::SecondTransitTransfer => vec![INSUFFICIENT_FUNDS],
+        Mode::Honest => vec![],
+    }
+}
+
+/// Send `ix` (signed by `signer`) through the venue in attack `mode`. It must be refused with the
+/// error the attack runs into — or, when the same instruction through the honest venue is refused
+/// too (before reaching the swap: not in the band, a deposit too small…), with that same error —
+/// and change nothing: not one byte of the market's, pool's, venues' or `watched` accounts, nor
+/// NAV. Counts whether the honest twin would have gone through (the attack reached the swap).
+#[allow(clippy::too_many_arguments)]
+async fn attack(m: &mut MarketWorld, x: &mut Ext, mode: Mode, ix: Instruction, signer: &Keypair, watched: &[Pubkey], what: &str, c: &Checker) {
+    x.venue.set_mode(m, Mode::Honest);
+    let cu = levtoken_client::compute_unit_limit_ix(1_400_000);
+    let honest = m.w.bank.simulate_signed(&[cu, ix.clone()], &[signer]).await;
+    x.venue.set_mode(m, mode);
+    let mut keys = guarded(m);
+    keys.extend_from_slice(watched);
+    keys.extend([x.venue.pool, x.venue.eth, x.venue.usdc]);
+    let nav_before = m.nav().await;
+    let before = m.w.bank.snapshot(&keys).await;
+    let err = match m.w.bank.send(&[ix], &[signer]).await {
+        Ok(o) => c.fail(format!("{what} through the venue in {mode:?} succeeded:\n{}", o.logs.join("\n"))),
+        Err(e) => e,
+    };
+    let code = err.custom_code();
+    let same_as_honest = honest.as_ref().is_err_and(|h| h.error == err.error);
+    if !code.is_some_and(|k| expected(mode).contains(&k)) && !same_as_honest {
+        let honest = honest.as_ref().err().map(|h| format!("{:?}", h.error)).unwrap_or_else(|| "success".into());
+        c.fail(format!("{what} through the venue in {mode:?} refused with {err}\nexpected one of {:?} (honest twin: {honest})", expected(mode)));
+    }
+    let after = m.w.bank.snapshot(&keys).await;
+    for ((k, b), a) in keys.iter().zip(&before).zip(&after) {
+        if b != a {
+            c.fail(format!("{what} through the venue in {mode:?} was refused but changed account {k}"));
+        }
+    }
+    let nav_after = m.nav().await;
+    if nav_after != nav_before {
+        c.fail(format!("{what} through the venue in {mode:?} was refused but moved NAV: {nav_before:?} → {nav_after:?}"));
+    }
+    x.venue.set_mode(m, Mode::Honest);
+    x.stats.attacks += 1;
+    if honest.is_ok() {
+        x.stats.attacks_at_swap += 1;
+    }
+}
+
+/// One keeper rebalance through the venue (stocked at the oracle), after an attack on the same
+/// rebalance half the time. If the honest venue refuses the trade the keeper makes it through the
+/// AMM. Returns whether a rebalance landed.
+async fn venue_rebalance(m: &mut MarketWorld, x: &mut Ext, rng: &mut Rng, c: &Checker) -> bool {
+    stock_venue(m, &x.venue).await;
+    let keeper = m.keeper.kp.insecure_clone();
+    if rng.below(2) == 0 {
+        let mode = Mode::ATTACKS[rng.below(Mode::ATTACKS.len() as u64) as usize];
+        let ix = rebalance_ix(&m.keys, &m.keeper, |a| x.venue.route(&mut a.core));
+        attack(m, x, mode, ix, &keeper, &[], "rebalance", c).await;
+    }
+    let ix = rebalance_ix(&m.keys, &m.keeper, |a| x.venue.route(&mut a.core));
+    if m.w.bank.send(&[ix], &[&keeper]).await.is_ok() {
+        x.stats.venue_rebalances += 1;
+        return true;
+    }
+    x.stats.venue_rebalance_fallbacks += 1;
+    m.rebalance().await.is_ok()
+}
+
+/// A mint by `h`, a redeem by one of `holders` who holds tokens, or a rebalance, through the venue:
+/// in an attack mode half the time (refused, nothing changed), otherwise honest (the same
+/// invariants as through the AMM: nobody diluted).
+async fn venue_step(m: &mut MarketWorld, x: &mut Ext, h: &Holder, holders: &[Holder], rng: &mut Rng, c: &Checker) {
+    stock_venue(m, &x.venue).await;
+    let mode = if rng.below(2) == 0 { Mode::Honest } else { Mode::ATTACKS[rng.below(Mode::ATTACKS.len() as u64) as usize] };
+    let action = rng.below(3);
+    let mut tokens = 0;
+    let mut h = h;
+    let (what, ix, signer, watched) = match action {
+        0 => {
+            let bal = m.w.bank.token_balance(&h.user.usdc).await;
+            let amount = 1 + rng.below(bal.max(1));
+            ("mint", mint_ix(&m.keys, h, amount, |a| x.venue.route(&mut a.core)), h.user.kp.insecure_clone(), vec![h.user.usdc, h.lev])
+        }
+        1 => {
+            let mut with_tokens = Vec::new();
+            for (i, h) in holders.iter().enumerate() {
+                let bal = m.lev_balance(h).await;
+                if bal > 0 {
+                    with_tokens.push((i, bal));
+                }
+            }
+            if with_tokens.is_empty() {
+                return;
+            }
+            let (i, bal) = with_tokens[rng.below(with_tokens.len() as u64) as usize];
+            h = &holders[i];
+            tokens = 1 + rng.below(bal);
+            ("redeem", redeem_ix(&m.keys, h, tokens, |a| x.venue.route(&mut a.core)), h.user.kp.insecure_clone(), vec![h.user.usdc, h.lev])
+        }
+        _ => ("rebalance", rebalance_ix(&m.keys, &m.keeper, |a| x.venue.route(&mut a.core)), m.keeper.kp.insecure_clone(), vec![]),
+    };
+    if mode != Mode::Honest {
+        attack(m, x, mode, ix, &signer, &watched, what, c).await;
+        return;
+    }
+    let v = m.nav().await;
+    let res = m.w.bank.send(&[ix], &[&signer]).await;
+    match (action, res) {
+        (_, Ok(_)) => {
+            let after = m.nav().await.nav_per_token;
+            if action < 2 && after + 1 < v.nav_per_token {
+                c.fail(format!("a {what} through the honest venue lowered NAV/token {} → {after}", v.nav_per_token));
+            }
+            match action {
+                0 => x.stats.venue_mints += 1,
+                1 => x.stats.venue_redeems += 1,
+                _ => x.stats.venue_rebalances += 1,
+            }
+        }
+        // The honest venue fills every redemption at the slippage bound, so the one refusal is a
+        // redemption too small to sell any collateral or to cover its share of the debt.
+        (1, Err(e)) => {
+            let max_slippage = m.market().await.params.max_slippage_bps;
+            let pos = lev_math::Position { collateral: v.collateral, debt: v.debt };
+            let too_small = match lev_math::redeem_share(&pos, tokens, v.supply) {
+                None => true,
+                Some(s) => {
+                    s.collateral_out == 0
+                        || lev_math::min_out_quote_for_base(m.oracle_price(), s.collateral_out, max_slippage).is_some_and(|fill| fill < s.debt_repaid)
+                }
+            };
+            if e.custom_code() != Some(LevError::RedeemTooSmall.into()) || !too_small {
+                c.fail(format!("a redeem of {tokens} through the honest venue refused: {e}"));
+            }
+        }
+        // Mints and rebalances may be refused as through the AMM (too small, not needed…).
+        (_, Err(_)) => {}
+    }
+}
+
+/// The parameters in force and the queue are the model's: they change only at execution.
+async fn check_params(m: &mut MarketWorld, params: MarketParams, queued: Option<(MarketParams, i64)>, c: &Checker) {
+    let market = m.market().await;
+    if market.params != params {
+        c.fail(format!("parameters changed outside an execution: {:?}, expected {params:?}", market.params));
+    }
+    let held = market.queued.map(|q| (q.change, q.eta));
+    let want = queued.map(|(p, eta)| (AdminChange::Params(p), eta));
+    if held != want {
+        c.fail(format!("queued change {held:?}, expected {want:?}"));
+    }
+}
+
+/// A random valid parameter set: one of the two presets or the current set, with fees, band and
+/// trade limits perturbed within their bounds (and within what keeps the market running: oracle
+/// acceptance and the venue bound are left alone).
+fn random_params(rng: &mut Rng, current: MarketParams) -> MarketParams {
+    let mut p = match rng.below(3) {
+        0 => part_params(1).0,
+        1 => part_params(3).0,
+        _ => current,
+    };
+    if rng.below(2) == 0 {
+        p.mint_fee_bps = rng.below(101);
+        p.redeem_fee_bps = rng.below(101);
+    }
+    if rng.below(2) == 0 {
+        p.streaming_fee_bps_per_year = rng.below(501);
+    }
+    if rng.below(2) == 0 {
+        p.band_low_bps = 26_000 + rng.below(3_501);
+        p.band_high_bps = 30_500 + rng.below(3_501);
+        p.recentre_share_bps = 500 + rng.below(9_501);
+        p.recentre_tolerance_bps = rng.below(p.band_high_bps - p.target_leverage_bps);
+        p.min_rebalance_interval_secs = 3_600 * (1 + rng.below(168)) as i64;
+    }
+    if rng.below(3) == 0 {
+        p.max_slippage_bps = 100 + rng.below(201);
+        p.emergency_max_slippage_bps = p.max_slippage_bps.max(300);
+        p.keeper_reward_bps = rng.below(51);
+        p.emergency_keeper_reward_bps = p.keeper_reward_bps.max(5);
+    }
+    p
+}
+
+/// The fields of the view a parameter change must not move (the rebalance trigger may: the band
+/// is a parameter).
+fn holders_view(v: &NavView) -> (u64, u64, u64, u64, u64, u64, bool) {
+    (v.nav, v.nav_per_token, v.supply, v.debt, v.collateral, v.collateral_value, v.insolvent)
+}
+
+/// Execute the queued change as `executor` (anyone). Before its eta: refused with
+/// `TimelockNotElapsed`, nothing changed. More than `CHANGE_GRACE_SECS` after it: refused with
+/// `ChangeExpired`, nothing changed (it stays queued until cancelled). In between: the parameters
+/// are the queued ones, and the change itself moved no holder's NAV.
+async fn try_execute(m: &mut MarketWorld, x: &mut Ext, params: &mut MarketParams, executor: &Keypair, c: &Checker) {
+    let (new, eta) = x.queued.expect("a queued change");
+    let now = m.w.bank.now().await;
+    let ix = m.keys.execute_change(executor.pubkey());
+    if now < eta {
+        let keys = guarded(m);
+        let before = m.w.bank.snapshot(&keys).await;
+        match m.w.bank.send(&[ix], &[executor]).await {
+            Ok(_) => c.fail(format!("a change due at {eta} was executed at {now}")),
+            Err(e) if e.custom_code() == Some(LevError::TimelockNotElapsed.into()) => {}
+            Err(e) => c.fail(format!("an early execution refused with {e}, expected TimelockNotElapsed")),
+        }
+        if m.w.bank.snapshot(&keys).await != before {
+            c.fail("a refused early execution changed an account".into());
+        }
+        x.stats.early_refused += 1;
+    } else if now > eta + leveraged_token::CHANGE_GRACE_SECS {
+        let keys = guarded(m);
+        let before = m.w.bank.snapshot(&keys).await;
+        match m.w.bank.send(&[ix], &[executor]).await {
+            Ok(_) => c.fail(format!("a change due at {eta} was executed at {now}, after its grace period")),
+            Err(e) if e.custom_code() == Some(LevError::ChangeExpired.into()) => {}
+            Err(e) => c.fail(format!("a lapsed change's execution refused with {e}, expected ChangeExpired")),
+        }
+        if m.w.bank.snapshot(&keys).await != before {
+            c.fail("a refused lapsed execution changed an account".into());
+        }
+        x.stats.expired_refused += 1;
+    } else {
+        let before = m.nav().await;
+        // For the diagnosis below: the streaming fee pending since the last accrual.
+        let market = m.market().await;
+        let counted = market.supply(m.w.bank.mint_supply(&m.keys.lev_mint).await).expect("supply");
+        let elapsed = (now - market.last_fee_accrual_ts) as u64;
+        let pending = |bps| lev_math::streaming_fee_tokens_down(counted, bps, elapsed).expect("fee");
+        let (old_fee, new_fee) = (market.params.streaming_fee_bps_per_year, new.streaming_fee_bps_per_year);
+        m.w.bank.send(&[ix], &[executor]).await.unwrap_or_else(|e| c.fail(format!("execution of a change due at {eta}, at {now}, refused: {e}")));
+        *params = new;
+        x.queued = None;
+        x.stats.executed += 1;
+        let after = m.nav().await;
+        if holders_view(&after) != holders_view(&before) {
+            let retroactive = before.supply == counted + pending(old_fee) && after.supply == counted + pending(new_fee);
+            let why = if retroactive {
+                format!(
+                    "\nthe supply moved by exactly the streaming fee pending since the last accrual ({elapsed} s ago) re-priced from {old_fee} to {new_fee} bps/yr ({} → {} tokens): execute_change switches the parameters without accruing the fee first",
+                    pending(old_fee),
+                    pending(new_fee)
+                )
+            } else {
+                String::new()
+            };
+            c.fail(format!("executing a parameter change moved the holders' view: {before:?} → {after:?}{why}"));
+        }
+    }
+}
+
+/// A timelocked parameter change: queue one (or see an invalid one refused), or, with one queued,
+/// see a second refused, cancel it (guardian or admin), try to execute it now, or wait some or
+/// all of the way to its eta and try to execute it.
+async fn admin_step(m: &mut MarketWorld, x: &mut Ext, params: &mut MarketParams, h: &Holder, rng: &mut Rng, c: &Checker) {
+    let admin = m.w.bank.payer_key();
+    let now = m.w.bank.now().await;
+    let Some((_, eta)) = x.queued else {
+        if rng.below(8) == 0 {
+            // Out of bounds: refused when queued, nothing queued.
+            let bad = match rng.below(3) {
+                0 => MarketParams { mint_fee_bps: 101 + rng.below(1_000), ..*params },
+                1 => MarketParams { band_low_bps: params.target_leverage_bps + rng.below(1_000), ..*params },
+                _ => MarketParams { emergency_leverage_bps: 40_001 + rng.below(10_000), ..*params },
+            };
+            let keys = guarded(m);
+            let before = m.w.bank.snapshot(&keys).await;
+            match m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Params(bad))], &[]).await {
+                Err(e) if e.custom_code() == Some(LevError::InvalidParams.into()) => {}
+                r => c.fail(format!("queueing invalid parameters {bad:?}: {:?}, expected InvalidParams", r.map(|_| ()).map_err(|e| e.error))),
+            }
+            if m.w.bank.snapshot(&keys).await != before {
+                c.fail("a refused change changed an account".into());
+            }
+            x.stats.invalid_refused += 1;
+            return;
+        }
+        let new = random_params(rng, *params);
+        m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Params(new))], &[]).await.unwrap_or_else(|e| c.fail(format!("queueing {new:?} refused: {e}")));
+        x.queued = Some((new, now + TIMELOCK));
+        x.stats.queued += 1;
+        let market = m.market().await;
+        if market.queued.map(|q| q.queued_at) != Some(now) {
+            c.fail(format!("queued at {:?}, expected {now}", market.queued.map(|q| q.queued_at)));
+        }
+        // Executing at once is refused.
+        try_execute(m, x, params, &h.user.kp, c).await;
+        return;
+    };
+    match rng.below(5) {
+        0 => {
+            let other = random_params(rng, *params);
+            let keys = guarded(m);
+            let before = m.w.bank.snapshot(&keys).await;
+            match m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Params(other))], &[]).await {
+                Err(e) if e.custom_code() == Some(LevError::ChangeAlreadyQueued.into()) => {}
+                r => c.fail(format!("a second queued change: {:?}, expected ChangeAlreadyQueued", r.map(|_| ()).map_err(|e| e.error))),
+            }
+            if m.w.bank.snapshot(&keys).await != before {
+                c.fail("a refused second change changed an account".into());
+            }
+            x.stats.second_refused += 1;
+        }
+        1 => {
+            let guardian = m.guardian.insecure_clone();
+            let payer = m.w.bank.payer();
+            let by = if rng.below(4) == 0 { payer } else { guardian };
+            let before = m.nav().await;
+            m.w.bank.send(&[m.keys.cancel_change(by.pubkey())], &[&by]).await.unwrap_or_else(|e| c.fail(format!("cancel refused: {e}")));
+            x.queued = None;
+            x.stats.cancelled += 1;
+            if holders_view(&m.nav().await) != holders_view(&before) {
+                c.fail("cancelling a change moved the holders' view".into());
+            }
+        }
+        2 => try_execute(m, x, params, &h.user.kp, c).await,
+        3 => {
+            // Part of the way (possibly to one second short of the eta).
+            if eta - 1 > now {
+                let secs = if rng.below(2) == 0 { eta - 1 - now } else { 1 + rng.below((eta - 1 - now) as u64) as i64 };
+                m.warp(secs).await;
+            }
+            try_execute(m, x, params, &h.user.kp, c).await;
+        }
+        _ => {
+            // To the eta exactly, or past it.
+            let secs = (eta - now).max(0) + if rng.below(2) == 0 { 0 } else { rng.below(2 * TIMELOCK as u64) as i64 };
+            if secs > 0 {
+                m.warp(secs).await;
+            }
+            try_execute(m, x, params, &h.user.kp, c).await;
+        }
+    }
 }
