@@ -2,6 +2,7 @@
 //! (Token-2022) mints, a funded lending pool and an AMM pool at a chosen price, users with token
 //! accounts, and assertions on errors and unchanged state.
 
+pub mod hostile;
 pub mod hostile_venue;
 
 use anchor_lang::prelude::Pubkey;
@@ -417,6 +418,29 @@ impl MarketWorld {
         let out = self.w.bank.send(&[self.keys.nav()], &[]).await.expect("nav view");
         let data = out.return_data.expect("nav returns data");
         <NavView as anchor_lang::AnchorDeserialize>::deserialize(&mut data.as_slice()).expect("decode NavView")
+    }
+
+    /// Every account a market instruction could move (market, mint, vaults, transit accounts, the
+    /// lending pool and credit line, the AMM, the keeper's USDC), plus `extra`.
+    pub fn guarded_accounts(&self, extra: &[Pubkey]) -> Vec<Pubkey> {
+        let k = &self.keys;
+        let mut v = vec![
+            k.market,
+            k.lev_mint,
+            k.collateral_vault,
+            k.quote_vault,
+            k.transit_collateral,
+            k.transit_quote,
+            k.lending.pool,
+            k.lending.liquidity_vault,
+            k.lending_borrower(),
+            k.amm.pool,
+            k.amm.vault_a,
+            k.amm.vault_b,
+            self.keeper.usdc,
+        ];
+        v.extend_from_slice(extra);
+        v
     }
 
     /// Queue `change` as the admin, wait out the timelock and execute it: how an admin change

@@ -14,12 +14,11 @@
 
 use anchor_lang::prelude::Pubkey;
 use leveraged_token::{AdminChange, LevError, MarketParams, NavView};
-use levtoken_client::{SPL_TOKEN_ID, TOKEN_2022_ID};
 use levtoken_tests::{
-    hostile_venue::{venue_authority, Mode, HOSTILE_VENUE_ID},
+    hostile::{expected_error, hostile_market, Hostile},
+    hostile_venue::Mode,
     *,
 };
-use solana_account::Account;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -184,7 +183,7 @@ async fn run_batch(seed: u64, sequences: u64, params: MarketParams, extended: bo
     let mut params = params;
     let cfg = WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000, timelock_secs: 0 };
     let (mut m, mut ext) = if extended {
-        let (mut m, venue) = hostile_world(WorldConfig { timelock_secs: TIMELOCK, ..cfg }, params).await;
+        let (mut m, venue) = hostile_market(WorldConfig { timelock_secs: TIMELOCK, ..cfg }, params).await;
         // The market's credit line is in force once the pool's timelock has passed.
         m.warp(TIMELOCK).await;
         (m, Some(Ext { venue, queued: None, stats: Stats::default() }))
@@ -484,106 +483,6 @@ async fn invariant_random_sequences_part_6() {
 }
 
 /// The allowlisted hostile venue: its pool account (mode byte) and its two vaults.
-struct Hostile {
-    pool: Pubkey,
-    eth: Pubkey,
-    usdc: Pubkey,
-}
-
-impl Hostile {
-    fn route(&self, c: &mut leveraged_token::accounts::MarketCore) {
-        c.swap_program = HOSTILE_VENUE_ID;
-        c.swap_pool = self.pool;
-        c.swap_authority = venue_authority().0;
-        c.swap_collateral_vault = self.eth;
-        c.swap_quote_vault = self.usdc;
-    }
-
-    fn set_mode(&self, m: &mut MarketWorld, mode: Mode) {
-        m.w.bank.set_account(&self.pool, Account { lamports: 10_000_000, data: vec![mode as u8], owner: HOSTILE_VENUE_ID, executable: false, rent_epoch: 0 });
-    }
-}
-
-/// A market on a runtime with the hostile venue registered, allowlisted in the second slot.
-#[allow(deprecated)]
-async fn hostile_world(cfg: WorldConfig, params: MarketParams) -> (MarketWorld, Hostile) {
-    let mut pt = levtoken_client::bank::program_test();
-    pt.add_program("hostile_venue", HOSTILE_VENUE_ID, solana_program_test::processor!(levtoken_tests::hostile_venue::process));
-    let mut w = World::new_with(cfg, pt).await;
-    let pool = Pubkey::new_unique();
-    let auth = venue_authority().0;
-    let eth = w.bank.create_token_account(&w.eth, &auth, &TOKEN_2022_ID).await;
-    let usdc = w.bank.create_token_account(&w.usdc, &auth, &SPL_TOKEN_ID).await;
-    let mut m = MarketWorld::new_on(w, cfg, params, [HOSTILE_VENUE_ID, pool]).await;
-    let venue = Hostile { pool, eth, usdc };
-    venue.set_mode(&mut m, Mode::Honest);
-    stock_venue(&mut m, &venue).await;
-    (m, venue)
-}
-
-/// Mint into the venue's vaults (counted by the conservation check: they are in `system`) until
-/// it can fill any trade the market can make — at least 1,000 ETH and twice the vault's
-/// collateral — and its spot price is the oracle's.
-async fn stock_venue(m: &mut MarketWorld, venue: &Hostile) {
-    let price = m.oracle_price();
-    let collateral = m.market().await.collateral;
-    let (weth, wusdc) = (m.w.eth, m.w.usdc);
-    let mut e = m.w.bank.token_balance(&venue.eth).await;
-    let u = m.w.bank.token_balance(&venue.usdc).await;
-    let floor = (1_000 * ETH).max(2 * collateral);
-    if e < floor {
-        m.w.bank.mint_to(&weth, &venue.eth, floor - e, &TOKEN_2022_ID).await;
-        e = floor;
-    }
-    let want_u = (e as u128 * price.wad / lev_math::WAD) as u64;
-    if want_u > u {
-        m.w.bank.mint_to(&wusdc, &venue.usdc, want_u - u, &SPL_TOKEN_ID).await;
-    } else {
-        let want_e = (u as u128 * lev_math::WAD / price.wad) as u64;
-        if want_e > e {
-            m.w.bank.mint_to(&weth, &venue.eth, want_e - e, &TOKEN_2022_ID).await;
-        }
-    }
-}
-
-/// Every account a market instruction could move.
-fn guarded(m: &MarketWorld) -> Vec<Pubkey> {
-    let k = &m.keys;
-    vec![
-        k.market,
-        k.lev_mint,
-        k.collateral_vault,
-        k.quote_vault,
-        k.transit_collateral,
-        k.transit_quote,
-        k.lending.pool,
-        k.lending.liquidity_vault,
-        k.lending_borrower(),
-        k.amm.pool,
-        k.amm.vault_a,
-        k.amm.vault_b,
-        m.keeper.usdc,
-    ]
-}
-
-/// What each attack runs into (as in the review tests): our post-CPI checks for the transit
-/// account, the token program's owner check for the market's vault, the transit account's balance
-/// for a second transfer.
-fn expected(mode: Mode) -> Vec<u32> {
-    const OWNER_MISMATCH: u32 = 4;
-    const INSUFFICIENT_FUNDS: u32 = 1;
-    const NON_NATIVE_HAS_BALANCE: u32 = 11;
-    let tampered = u32::from(LevError::VenueTamperedWithAccount);
-    match mode {
-        Mode::ApproveTransit | Mode::TakeTransit => vec![tampered],
-        Mode::CloseTransit => vec![anchor_code(anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram)],
-        Mode::ApproveVault | Mode::TakeVault | Mode::DrainVault => vec![OWNER_MISMATCH],
-        Mode::CloseVault => vec![NON_NATIVE_HAS_BALANCE],
-        Mode::SecondTransitTransfer => vec![INSUFFICIENT_FUNDS],
-        Mode::Honest => vec![],
-    }
-}
-
 /// Send `ix` (signed by `signer`) through the venue in attack `mode`. It must be refused with the
 /// error the attack runs into — or, when the same instruction through the honest venue is refused
 /// too (before reaching the swap: not in the band, a deposit too small…), with that same error —
@@ -595,7 +494,7 @@ async fn attack(m: &mut MarketWorld, x: &mut Ext, mode: Mode, ix: Instruction, s
     let cu = levtoken_client::compute_unit_limit_ix(1_400_000);
     let honest = m.w.bank.simulate_signed(&[cu, ix.clone()], &[signer]).await;
     x.venue.set_mode(m, mode);
-    let mut keys = guarded(m);
+    let mut keys = m.guarded_accounts(&[]);
     keys.extend_from_slice(watched);
     keys.extend([x.venue.pool, x.venue.eth, x.venue.usdc]);
     let nav_before = m.nav().await;
@@ -606,9 +505,9 @@ async fn attack(m: &mut MarketWorld, x: &mut Ext, mode: Mode, ix: Instruction, s
     };
     let code = err.custom_code();
     let same_as_honest = honest.as_ref().is_err_and(|h| h.error == err.error);
-    if !code.is_some_and(|k| expected(mode).contains(&k)) && !same_as_honest {
+    if !code.is_some_and(|k| expected_error(mode).contains(&k)) && !same_as_honest {
         let honest = honest.as_ref().err().map(|h| format!("{:?}", h.error)).unwrap_or_else(|| "success".into());
-        c.fail(format!("{what} through the venue in {mode:?} refused with {err}\nexpected one of {:?} (honest twin: {honest})", expected(mode)));
+        c.fail(format!("{what} through the venue in {mode:?} refused with {err}\nexpected one of {:?} (honest twin: {honest})", expected_error(mode)));
     }
     let after = m.w.bank.snapshot(&keys).await;
     for ((k, b), a) in keys.iter().zip(&before).zip(&after) {
@@ -631,7 +530,7 @@ async fn attack(m: &mut MarketWorld, x: &mut Ext, mode: Mode, ix: Instruction, s
 /// rebalance half the time. If the honest venue refuses the trade the keeper makes it through the
 /// AMM. Returns whether a rebalance landed.
 async fn venue_rebalance(m: &mut MarketWorld, x: &mut Ext, rng: &mut Rng, c: &Checker) -> bool {
-    stock_venue(m, &x.venue).await;
+    x.venue.stock_at_oracle(m).await;
     let keeper = m.keeper.kp.insecure_clone();
     if rng.below(2) == 0 {
         let mode = Mode::ATTACKS[rng.below(Mode::ATTACKS.len() as u64) as usize];
@@ -651,7 +550,7 @@ async fn venue_rebalance(m: &mut MarketWorld, x: &mut Ext, rng: &mut Rng, c: &Ch
 /// in an attack mode half the time (refused, nothing changed), otherwise honest (the same
 /// invariants as through the AMM: nobody diluted).
 async fn venue_step(m: &mut MarketWorld, x: &mut Ext, h: &Holder, holders: &[Holder], rng: &mut Rng, c: &Checker) {
-    stock_venue(m, &x.venue).await;
+    x.venue.stock_at_oracle(m).await;
     let mode = if rng.below(2) == 0 { Mode::Honest } else { Mode::ATTACKS[rng.below(Mode::ATTACKS.len() as u64) as usize] };
     let action = rng.below(3);
     let mut tokens = 0;
@@ -779,7 +678,7 @@ async fn try_execute(m: &mut MarketWorld, x: &mut Ext, params: &mut MarketParams
     let now = m.w.bank.now().await;
     let ix = m.keys.execute_change(executor.pubkey());
     if now < eta {
-        let keys = guarded(m);
+        let keys = m.guarded_accounts(&[]);
         let before = m.w.bank.snapshot(&keys).await;
         match m.w.bank.send(&[ix], &[executor]).await {
             Ok(_) => c.fail(format!("a change due at {eta} was executed at {now}")),
@@ -791,7 +690,7 @@ async fn try_execute(m: &mut MarketWorld, x: &mut Ext, params: &mut MarketParams
         }
         x.stats.early_refused += 1;
     } else if now > eta + leveraged_token::CHANGE_GRACE_SECS {
-        let keys = guarded(m);
+        let keys = m.guarded_accounts(&[]);
         let before = m.w.bank.snapshot(&keys).await;
         match m.w.bank.send(&[ix], &[executor]).await {
             Ok(_) => c.fail(format!("a change due at {eta} was executed at {now}, after its grace period")),
@@ -845,7 +744,7 @@ async fn admin_step(m: &mut MarketWorld, x: &mut Ext, params: &mut MarketParams,
                 1 => MarketParams { band_low_bps: params.target_leverage_bps + rng.below(1_000), ..*params },
                 _ => MarketParams { emergency_leverage_bps: 40_001 + rng.below(10_000), ..*params },
             };
-            let keys = guarded(m);
+            let keys = m.guarded_accounts(&[]);
             let before = m.w.bank.snapshot(&keys).await;
             match m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Params(bad))], &[]).await {
                 Err(e) if e.custom_code() == Some(LevError::InvalidParams.into()) => {}
@@ -872,7 +771,7 @@ async fn admin_step(m: &mut MarketWorld, x: &mut Ext, params: &mut MarketParams,
     match rng.below(5) {
         0 => {
             let other = random_params(rng, *params);
-            let keys = guarded(m);
+            let keys = m.guarded_accounts(&[]);
             let before = m.w.bank.snapshot(&keys).await;
             match m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Params(other))], &[]).await {
                 Err(e) if e.custom_code() == Some(LevError::ChangeAlreadyQueued.into()) => {}

@@ -12,10 +12,11 @@ use levtoken_client::{
     bank::{TxFailure, TxOutcome},
     events::parse_events,
     oracle::{PriceObservation, ETH_USD_FEED_ID},
-    SPL_TOKEN_ID, TOKEN_2022_ID,
+    SPL_TOKEN_ID,
 };
 use levtoken_tests::{
-    hostile_venue::{venue_authority, Mode, HOSTILE_VENUE_ID},
+    hostile::{expected_error, hostile_market, Hostile},
+    hostile_venue::Mode,
     *,
 };
 use solana_account::Account;
@@ -26,28 +27,6 @@ const DAY: i64 = 86_400;
 
 fn world() -> WorldConfig {
     WorldConfig { amm_fee_bps: 5, amm_depth_usd: 10_000_000, eth_price_usd: 3_000, lend_usd: 1_000_000, timelock_secs: 0 }
-}
-
-/// Every account a market instruction could move, plus `extra`.
-fn guarded(m: &MarketWorld, extra: &[Pubkey]) -> Vec<Pubkey> {
-    let k = &m.keys;
-    let mut v = vec![
-        k.market,
-        k.lev_mint,
-        k.collateral_vault,
-        k.quote_vault,
-        k.transit_collateral,
-        k.transit_quote,
-        k.lending.pool,
-        k.lending.liquidity_vault,
-        k.lending_borrower(),
-        k.amm.pool,
-        k.amm.vault_a,
-        k.amm.vault_b,
-        m.keeper.usdc,
-    ];
-    v.extend_from_slice(extra);
-    v
 }
 
 /// The custom error code of a failed transaction (program or token program).
@@ -61,83 +40,14 @@ fn code_of(res: Result<TxOutcome, TxFailure>) -> Option<u32> {
 // ------------------------------------------------------------------------------------------------
 // Finding 1: a venue on the allowlist never holds a signature over the vaults.
 
-struct Hostile {
-    pool: Pubkey,
-    eth: Pubkey,
-    usdc: Pubkey,
-}
-
-impl Hostile {
-    fn route(&self, c: &mut leveraged_token::accounts::MarketCore) {
-        c.swap_program = HOSTILE_VENUE_ID;
-        c.swap_pool = self.pool;
-        c.swap_authority = venue_authority().0;
-        c.swap_collateral_vault = self.eth;
-        c.swap_quote_vault = self.usdc;
-    }
-
-    fn set_mode(&self, m: &mut MarketWorld, mode: Mode) {
-        m.w.bank.set_account(&self.pool, Account { lamports: 10_000_000, data: vec![mode as u8], owner: HOSTILE_VENUE_ID, executable: false, rent_epoch: 0 });
-    }
-}
-
-/// A market whose allowlist holds the AMM and a hostile venue, stocked at the oracle price.
-#[allow(deprecated)]
-async fn hostile_market() -> (MarketWorld, Hostile) {
-    let mut pt = levtoken_client::bank::program_test();
-    pt.add_program("hostile_venue", HOSTILE_VENUE_ID, solana_program_test::processor!(levtoken_tests::hostile_venue::process));
-    let mut w = World::new_with(world(), pt).await;
-    let pool = Pubkey::new_unique();
-    let auth = venue_authority().0;
-    let eth = w.bank.create_token_account(&w.eth, &auth, &TOKEN_2022_ID).await;
-    let usdc = w.bank.create_token_account(&w.usdc, &auth, &SPL_TOKEN_ID).await;
-    // 1,000 ETH against $3M: the venue's spot is the oracle's $3,000.
-    let (weth, wusdc) = (w.eth, w.usdc);
-    w.bank.mint_to(&weth, &eth, 1_000 * ETH, &TOKEN_2022_ID).await;
-    w.bank.mint_to(&wusdc, &usdc, 3_000_000 * USD, &SPL_TOKEN_ID).await;
-    let mut m = MarketWorld::new_on(w, world(), seed_params(), [HOSTILE_VENUE_ID, pool]).await;
-    let h = Hostile { pool, eth, usdc };
-    h.set_mode(&mut m, Mode::Honest);
-    (m, h)
-}
-
-/// What each attack runs into: our post-CPI checks for the transit account, the token program's
-/// owner check for the market's vault (the venue never had its owner's signature), the transit
-/// account's balance for a second transfer.
-fn expected(mode: Mode) -> Vec<u32> {
-    const OWNER_MISMATCH: u32 = 4;
-    const INSUFFICIENT_FUNDS: u32 = 1;
-    const NON_NATIVE_HAS_BALANCE: u32 = 11;
-    let tampered = u32::from(LevError::VenueTamperedWithAccount);
-    match mode {
-        Mode::ApproveTransit | Mode::TakeTransit => vec![tampered],
-        // The closed transit account is no longer a token account when the market re-reads it.
-        Mode::CloseTransit => vec![anchor_code(anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram)],
-        Mode::ApproveVault | Mode::TakeVault | Mode::DrainVault => vec![OWNER_MISMATCH],
-        Mode::CloseVault => vec![NON_NATIVE_HAS_BALANCE],
-        Mode::SecondTransitTransfer => vec![INSUFFICIENT_FUNDS],
-        Mode::Honest => vec![],
-    }
-}
-
-/// Mint ETH or USDC into the venue's vaults until its spot price is `usd` (to a basis point).
-async fn stock_venue_at(m: &mut MarketWorld, venue: &Hostile, usd: u64) {
-    let e = m.w.bank.token_balance(&venue.eth).await as u128;
-    let u = m.w.bank.token_balance(&venue.usdc).await as u128;
-    // $usd per ETH = usd / 100 USDC base units per ETH base unit.
-    let want_u = e * usd as u128 / 100;
-    let (weth, wusdc) = (m.w.eth, m.w.usdc);
-    if want_u > u {
-        m.w.bank.mint_to(&wusdc, &venue.usdc, (want_u - u) as u64, &SPL_TOKEN_ID).await;
-    } else {
-        let want_e = u * 100 / usd as u128;
-        m.w.bank.mint_to(&weth, &venue.eth, (want_e - e) as u64, &TOKEN_2022_ID).await;
-    }
+/// The review's scenario: a market with the hostile venue allowlisted beside the AMM.
+async fn hostile_market_3000() -> (MarketWorld, Hostile) {
+    hostile_market(world(), seed_params()).await
 }
 
 #[tokio::test]
 async fn attack_hostile_allowlisted_venue_cannot_touch_the_vaults() {
-    let (mut m, venue) = hostile_market().await;
+    let (mut m, venue) = hostile_market_3000().await;
     let alice = m.holder(100_000 * USD).await;
     // The venue is usable while it behaves: a mint through it lands, at the price it chose to pay.
     let ix = mint_ix(&m.keys, &alice, 10_000 * USD, |a| venue.route(&mut a.core));
@@ -147,9 +57,9 @@ async fn attack_hostile_allowlisted_venue_cannot_touch_the_vaults() {
 
     // Out of band, so that a rebalance would trade through the venue too (oracle and venue +10%).
     m.set_oracle_usd(3_300).await;
-    stock_venue_at(&mut m, &venue, 3_300).await;
+    venue.stock_at_oracle(&mut m).await;
 
-    let keys = guarded(&m, &[alice.user.usdc, alice.lev, venue.eth, venue.usdc]);
+    let keys = m.guarded_accounts(&[alice.user.usdc, alice.lev, venue.eth, venue.usdc]);
     for mode in Mode::ATTACKS {
         venue.set_mode(&mut m, mode);
         let nav_before = m.nav().await;
@@ -161,7 +71,11 @@ async fn attack_hostile_allowlisted_venue_cannot_touch_the_vaults() {
         ];
         for (what, ix, signer) in attempts {
             let code = code_of(m.w.bank.send(&[ix], &[&signer]).await);
-            assert!(code.is_some_and(|c| expected(mode).contains(&c)), "{what} with {mode:?}: error {code:?}, expected one of {:?}", expected(mode));
+            assert!(
+                code.is_some_and(|c| expected_error(mode).contains(&c)),
+                "{what} with {mode:?}: error {code:?}, expected one of {:?}",
+                expected_error(mode)
+            );
             assert_unchanged(&keys, &before, &m.w.bank.snapshot(&keys).await);
         }
         assert_eq!(m.nav().await, nav_before, "{mode:?} moved NAV");
@@ -292,7 +206,7 @@ async fn attack_sandwich_inside_the_slippage_bound() {
     // The review's sandwich: the venue pushed 2.7% below the oracle, inside the 3% emergency
     // slippage bound. Refused before any swap; nothing moves.
     push_amm_below(&mut m, &attacker, 270).await;
-    let keys = guarded(&m, &[alice.user.usdc, alice.lev]);
+    let keys = m.guarded_accounts(&[alice.user.usdc, alice.lev]);
     let before = m.w.bank.snapshot(&keys).await;
     assert_error(m.rebalance().await, LevError::VenuePriceOffOracle);
     assert_unchanged(&keys, &before, &m.w.bank.snapshot(&keys).await);
@@ -343,7 +257,7 @@ async fn attack_mint_at_a_cheap_venue_cannot_move_leverage() {
     // The venue priced 5% below the oracle: a mint there would buy ETH cheaply and push the vault's
     // leverage down for free. Refused, nothing moves.
     push_amm_below(&mut m, &attacker, 500).await;
-    let keys = guarded(&m, &[minter.user.usdc, minter.lev]);
+    let keys = m.guarded_accounts(&[minter.user.usdc, minter.lev]);
     let before = m.w.bank.snapshot(&keys).await;
     assert_error(m.mint(&minter, 400_000 * USD, 0).await, LevError::VenuePriceOffOracle);
     assert_unchanged(&keys, &before, &m.w.bank.snapshot(&keys).await);
@@ -400,7 +314,7 @@ async fn redeem_still_works_after_the_treasury_closes_its_account() {
 
 #[tokio::test]
 async fn redeem_in_kind_needs_neither_the_venue_nor_the_oracle() {
-    let (mut m, venue) = hostile_market().await;
+    let (mut m, venue) = hostile_market_3000().await;
     // She keeps enough USDC to repay her share of the debt (about twice her deposit at 3x).
     let alice = m.holder(80_000 * USD).await;
     let bob = m.holder(40_000 * USD).await;
@@ -487,7 +401,7 @@ async fn attack_oracle_update_for_another_feed_is_refused() {
     let btc_feed = [0xe6; 32];
     let other = Pubkey::new_unique();
     m.w.bank.set_price(&other, &PriceObservation { feed_id: btc_feed, price: 30 * 100_000_000, conf: 30_000, publish_time: now, ..m.obs });
-    let keys = guarded(&m, &[alice.user.usdc, alice.lev]);
+    let keys = m.guarded_accounts(&[alice.user.usdc, alice.lev]);
     let with_other = |c: &mut leveraged_token::accounts::MarketCore| c.oracle = other;
     let before = m.w.bank.snapshot(&keys).await;
     let keeper = m.keeper.kp.insecure_clone();
@@ -640,7 +554,7 @@ async fn settle_is_refused_while_the_vault_is_solvent() {
     // Even at the emergency threshold NAV is positive: the emergency rebalance is the remedy.
     m.set_price_usd(2_700).await;
     let settler = m.w.user(0, 0).await;
-    let keys = guarded(&m, &[]);
+    let keys = m.guarded_accounts(&[]);
     let before = m.w.bank.snapshot(&keys).await;
     assert_error(m.w.bank.send(&[m.keys.settle(settler.key())], &[&settler.kp]).await, LevError::NotInsolvent);
     assert_unchanged(&keys, &before, &m.w.bank.snapshot(&keys).await);
@@ -710,7 +624,7 @@ async fn attack_admin_change_executed_before_its_time() {
     assert_error(m.w.bank.send(&[m.keys.queue_change(stranger.key(), evil_venues)], &[&stranger.kp]).await, LevError::NotAdmin);
     // The admin queues a venue change; executing it early fails at every moment before the eta.
     m.w.bank.send(&[m.keys.queue_change(admin, evil_venues)], &[]).await.unwrap();
-    let keys = guarded(&m, &[]);
+    let keys = m.guarded_accounts(&[]);
     let before = m.w.bank.snapshot(&keys).await;
     assert_error(m.w.bank.send(&[m.keys.execute_change(admin)], &[]).await, LevError::TimelockNotElapsed);
     m.warp(DAY - 2).await;

@@ -7,10 +7,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::{bpf_loader_upgradeable, system_instruction};
 use anchor_spl::token_2022::spl_token_2022::{
     self,
-    extension::{
-        confidential_transfer, default_account_state, interest_bearing_mint, metadata_pointer, pausable, transfer_fee, transfer_hook,
-        ExtensionType,
-    },
+    extension::{confidential_transfer, default_account_state, interest_bearing_mint, metadata_pointer, pausable, transfer_fee, transfer_hook, ExtensionType},
     state::{AccountState, Mint},
 };
 use lending_pool::LendingError;
@@ -57,11 +54,13 @@ async fn dangerous_mints(bank: &mut Bank) -> Vec<(&'static str, Pubkey)> {
         ),
         (
             "transfer hook",
-            mint_with(bank, &[ExtensionType::TransferHook], |m, a| vec![transfer_hook::instruction::initialize(t, m, Some(*a), Some(hook_program)).unwrap()]).await,
+            mint_with(bank, &[ExtensionType::TransferHook], |m, a| vec![transfer_hook::instruction::initialize(t, m, Some(*a), Some(hook_program)).unwrap()])
+                .await,
         ),
         (
             "permanent delegate",
-            mint_with(bank, &[ExtensionType::PermanentDelegate], |m, a| vec![spl_token_2022::instruction::initialize_permanent_delegate(t, m, a).unwrap()]).await,
+            mint_with(bank, &[ExtensionType::PermanentDelegate], |m, a| vec![spl_token_2022::instruction::initialize_permanent_delegate(t, m, a).unwrap()])
+                .await,
         ),
         (
             "default account state frozen",
@@ -76,11 +75,15 @@ async fn dangerous_mints(bank: &mut Bank) -> Vec<(&'static str, Pubkey)> {
         ),
         (
             "mint close authority",
-            mint_with(bank, &[ExtensionType::MintCloseAuthority], |m, a| vec![spl_token_2022::instruction::initialize_mint_close_authority(t, m, Some(a)).unwrap()]).await,
+            mint_with(bank, &[ExtensionType::MintCloseAuthority], |m, a| {
+                vec![spl_token_2022::instruction::initialize_mint_close_authority(t, m, Some(a)).unwrap()]
+            })
+            .await,
         ),
         (
             "interest-bearing",
-            mint_with(bank, &[ExtensionType::InterestBearingConfig], |m, a| vec![interest_bearing_mint::instruction::initialize(t, m, Some(*a), 500).unwrap()]).await,
+            mint_with(bank, &[ExtensionType::InterestBearingConfig], |m, a| vec![interest_bearing_mint::instruction::initialize(t, m, Some(*a), 500).unwrap()])
+                .await,
         ),
         ("pausable", mint_with(bank, &[ExtensionType::Pausable], |m, a| vec![pausable::instruction::initialize(t, m, a).unwrap()]).await),
         (
@@ -186,7 +189,8 @@ async fn market_refuses_mints_with_dangerous_token_2022_extensions() {
         };
         let res = m.w.bank.send(&[keys.init_market(admin, admin, args)], &[]).await;
         assert_error_for(res, u32::from(leveraged_token::LevError::MintExtensionNotAllowed), what);
-        let created = [keys.market, keys.lev_mint, keys.collateral_vault, keys.quote_vault, keys.transit_collateral, keys.transit_quote, keys.lending_borrower()];
+        let created =
+            [keys.market, keys.lev_mint, keys.collateral_vault, keys.quote_vault, keys.transit_collateral, keys.transit_quote, keys.lending_borrower()];
         assert_absent(&mut m.w.bank, what, &created).await;
     }
 }
