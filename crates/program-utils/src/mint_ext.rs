@@ -42,16 +42,15 @@ pub fn disallowed_mint_extension(mint: &AccountInfo) -> core::result::Result<Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+    use anchor_lang::solana_program::program_pack::Pack;
     use anchor_spl::token_2022::spl_token_2022::{
         extension::{
-            default_account_state::DefaultAccountState, interest_bearing_mint::InterestBearingConfig,
-            metadata_pointer::MetadataPointer, mint_close_authority::MintCloseAuthority, non_transferable::NonTransferable,
-            pausable::PausableConfig, permanent_delegate::PermanentDelegate, transfer_fee::TransferFeeConfig,
-            transfer_hook::TransferHook, BaseStateWithExtensionsMut, StateWithExtensionsMut,
+            default_account_state::DefaultAccountState, interest_bearing_mint::InterestBearingConfig, metadata_pointer::MetadataPointer,
+            mint_close_authority::MintCloseAuthority, non_transferable::NonTransferable, pausable::PausableConfig, permanent_delegate::PermanentDelegate,
+            transfer_fee::TransferFeeConfig, transfer_hook::TransferHook, BaseStateWithExtensionsMut, StateWithExtensionsMut,
         },
         state::AccountState,
     };
-    use anchor_lang::solana_program::program_pack::Pack;
 
     fn mint_data(extensions: &[ExtensionType], init: impl FnOnce(&mut StateWithExtensionsMut<Mint>)) -> Vec<u8> {
         let len = ExtensionType::try_calculate_account_len::<Mint>(extensions).unwrap();

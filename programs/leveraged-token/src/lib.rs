@@ -9,9 +9,9 @@
 
 // Linked into SBF builds only (sbf/build.sh): compiler builtins and i128 libcalls.
 #[cfg(target_os = "solana")]
-use solana_compiler_builtins as _;
-#[cfg(target_os = "solana")]
 use sbf_i128_libcalls as _;
+#[cfg(target_os = "solana")]
+use solana_compiler_builtins as _;
 
 use anchor_lang::prelude::*;
 

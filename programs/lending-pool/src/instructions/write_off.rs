@@ -33,7 +33,8 @@ pub fn handle_write_off(ctx: Context<WriteOff>, amount: u64) -> Result<()> {
     let amount = amount.min(owed);
     let b = &mut ctx.accounts.borrower;
     // Rounded down: never more debt leaves the books than `amount`.
-    let scaled = if amount == owed { b.scaled_debt } else { lev_math::scaled_for_repay_down(amount, index).ok_or(LendingError::MathOverflow)?.min(b.scaled_debt) };
+    let scaled =
+        if amount == owed { b.scaled_debt } else { lev_math::scaled_for_repay_down(amount, index).ok_or(LendingError::MathOverflow)?.min(b.scaled_debt) };
     b.scaled_debt -= scaled;
     b.credit_limit = 0;
     b.pending_limit = 0;
