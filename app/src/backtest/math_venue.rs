@@ -5,9 +5,9 @@
 use anyhow::{anyhow, Result};
 use lending_pool::{Borrower, LendingPool, PoolConfig};
 use lev_math::{
-    arbitrage_to_price, fee_up, min_out_base_for_quote, min_out_quote_for_base, mint_borrow_amount, moved_toward_target, nav_added_down, plan_rebalance,
-    rebalance_trigger, redeem_share, scaled_for_borrow_up, scaled_for_repay_down, streaming_fee_tokens_down, swap_out_down, tokens_for_nav_down,
-    venue_acceptable, venue_offset_bps, Plan, Price, Round, TradeLimits, Trigger,
+    arbitrage_to_price, depth_capped, fee_up, min_out_base_for_quote, min_out_quote_for_base, mint_borrow_amount, moved_toward_target, nav_added_down,
+    plan_rebalance, rebalance_trigger, redeem_share, scaled_for_borrow_up, scaled_for_repay_down, streaming_fee_tokens_down, swap_out_down,
+    tokens_for_nav_down, venue_acceptable, venue_offset_bps, Plan, Price, Round, TradeLimits, Trigger,
 };
 use leveraged_token::{Market, MarketParams};
 use levtoken_client::{state::MarketState, ETH_DECIMALS, USDC_DECIMALS};
@@ -322,7 +322,8 @@ impl MathVenue {
         let trigger = some(rebalance_trigger(&band, lev_before, self.now, self.market.last_rebalance_ts), "RebalanceNotNeeded")?;
         let aim = band.aim_bps(trigger, lev_before);
         let emergency = trigger == Trigger::Emergency;
-        let plan = some(plan_rebalance(&pos, price, aim, &params.trade_limits(emergency)), "NothingToTrade")?;
+        let limits = some(depth_capped(params.trade_limits(emergency), self.amm_usdc, params.venue_deviation_bps(emergency)), "math")?;
+        let plan = some(plan_rebalance(&pos, price, aim, &limits), "NothingToTrade")?;
         self.require_venue_near_oracle(price, params.venue_deviation_bps(emergency), Some(matches!(plan, Plan::Relever { .. })))?;
         let fill = self.execute(plan, price)?;
         let after = self.market.position(self.debt()?);

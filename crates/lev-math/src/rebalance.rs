@@ -139,6 +139,16 @@ pub fn keeper_reward_down(trade_quote: u64, reward_bps: u64, cap: u64) -> Option
 
 /// The trade that moves `pos` to `target_bps` at `price`, capped by `limits`. `None` when no trade
 /// is worth doing (already on target, below the minimum trade) or NAV ≤ 0 and nothing can be sold.
+/// `limits` with the largest trade cut to what a venue `quote_depth` deep (its quote-side reserve)
+/// takes with an expected price impact of at most `impact_bps` (a constant-product fill of `x`
+/// into reserve `R` averages about `x / R` worse than the spot): a rebalance that must stay within
+/// the venue bound is sized so its own impact does too, and larger moves take several calls.
+/// Rounded down.
+pub fn depth_capped(limits: TradeLimits, quote_depth: u64, impact_bps: u64) -> Option<TradeLimits> {
+    let cap = to_u64(mul_div(quote_depth as u128, impact_bps as u128, BPS as u128, Round::Down)?)?;
+    Some(TradeLimits { max_trade_quote: limits.max_trade_quote.min(cap), ..limits })
+}
+
 pub fn plan_rebalance(pos: &Position, price: Price, target_bps: u64, limits: &TradeLimits) -> Option<Plan> {
     let c = pos.collateral_value(price, Round::Down)?;
     let d = pos.debt as u128;
@@ -246,6 +256,18 @@ mod tests {
 
     fn free() -> TradeLimits {
         TradeLimits { max_trade_quote: u64::MAX, min_trade_quote: 0, swap_cost_bps: 0, max_slippage_bps: 100, reward_bps: 0, reward_cap_quote: 0 }
+    }
+
+    #[test]
+    fn depth_caps_the_trade_to_the_impact_budget() {
+        // $10M of depth at a 50 bps budget: $50,000 a call; a smaller configured cap stays.
+        let l = depth_capped(free(), 10_000_000 * USD, 50).unwrap();
+        assert_eq!(l.max_trade_quote, 50_000 * USD);
+        let l = depth_capped(TradeLimits { max_trade_quote: 20_000 * USD, ..free() }, 10_000_000 * USD, 50).unwrap();
+        assert_eq!(l.max_trade_quote, 20_000 * USD);
+        // Rounded down; an empty venue allows nothing.
+        assert_eq!(depth_capped(free(), 199, 50).unwrap().max_trade_quote, 0);
+        assert_eq!(depth_capped(free(), 0, 100).unwrap().max_trade_quote, 0);
     }
 
     fn band() -> Band {

@@ -237,7 +237,16 @@ impl<'info> MarketCore<'info> {
     /// below), `None` both ways. Our AMM is read from its accounted reserves; any other allowlisted
     /// venue from its two vaults' balances.
     pub fn require_venue_near_oracle(&self, oracle: Price, max_bps: u64, side: Option<bool>) -> Result<()> {
-        let (base, quote) = if self.swap_program.key() == amm::ID {
+        let (base, quote) = self.venue_reserves()?;
+        let offset = lev_math::venue_offset_bps(oracle, base, quote).ok_or(LevError::VenuePriceOffOracle)?;
+        require!(lev_math::venue_acceptable(offset, max_bps, side), LevError::VenuePriceOffOracle);
+        Ok(())
+    }
+
+    /// The venue's (collateral, quote) reserves: our AMM's accounted reserves, or for any other
+    /// allowlisted venue its two vaults' balances.
+    pub fn venue_reserves(&self) -> Result<(u64, u64)> {
+        Ok(if self.swap_program.key() == amm::ID {
             require_keys_eq!(*self.swap_pool.owner, amm::ID, LevError::SwapProgramNotAllowed);
             let pool = amm::Pool::try_deserialize(&mut &self.swap_pool.try_borrow_data()?[..])?;
             if pool.mint_a == self.market.collateral_mint {
@@ -247,10 +256,7 @@ impl<'info> MarketCore<'info> {
             }
         } else {
             (venue_balance(&self.swap_collateral_vault, &self.market.collateral_mint)?, venue_balance(&self.swap_quote_vault, &self.market.quote_mint)?)
-        };
-        let offset = lev_math::venue_offset_bps(oracle, base, quote).ok_or(LevError::VenuePriceOffOracle)?;
-        require!(lev_math::venue_acceptable(offset, max_bps, side), LevError::VenuePriceOffOracle);
-        Ok(())
+        })
     }
 
     /// Swap `amount_in` through the allowlisted venue: quote→collateral when `buy`, else

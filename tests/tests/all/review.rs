@@ -752,3 +752,36 @@ async fn settlement_runs_to_its_end_and_holders_get_what_is_left() {
     assert!(got <= market.residual_quote && market.residual_quote - got <= market.residual_quote / 1_000_000 + 1, "{got} of {}", market.residual_quote);
     assert_eq!(m.lev_balance(&alice).await, 0);
 }
+
+/// Finding 3's other half: a rebalance is sized so its own price impact stays within the venue
+/// bound — against a thin venue a large move takes several calls, each re-checked against the
+/// oracle after arbitrage.
+#[tokio::test]
+async fn rebalance_is_sized_to_the_venues_depth() {
+    let cfg = WorldConfig { amm_depth_usd: 2_000_000, ..world() };
+    // Tight venue bounds (0.1% / 0.2%): the emergency trade may move the venue by 0.2% at most.
+    let params = MarketParams { max_venue_deviation_bps: 10, emergency_max_venue_deviation_bps: 20, ..seed_params() };
+    let mut m = MarketWorld::new(cfg, params).await;
+    let alice = m.holder(20_000 * USD).await;
+    for _ in 0..2 {
+        m.mint(&alice, 5_000 * USD, 0).await.unwrap();
+        m.w.arbitrage_amm_to(m.oracle_price()).await;
+    }
+    // ETH −8.3%: the emergency path wants to sell about $6,500 of ETH.
+    m.set_price_usd(2_750).await;
+    let before = m.nav().await.leverage_bps;
+    let params = m.market().await.params;
+    let mut calls = 0;
+    while m.nav().await.leverage_bps > params.band_high_bps {
+        let (_, usdc_depth) = m.w.amm_reserves().await;
+        let cap = usdc_depth as u128 * params.emergency_max_venue_deviation_bps as u128 / BPS as u128;
+        let out = m.rebalance().await.expect("rebalance step");
+        let ev = &parse_events::<Rebalanced>(&out.logs)[0];
+        let value = m.oracle_price().value(ev.swap_in, Round::Down).unwrap();
+        assert!(value <= cap + 1, "sold {value} against a {cap} cap");
+        m.w.arbitrage_amm_to(m.oracle_price()).await;
+        calls += 1;
+        assert!(calls < 10);
+    }
+    assert!(calls >= 2, "a $2M venue takes the ~$6k sale in pieces of ~$3.8k (from {before} bps)");
+}

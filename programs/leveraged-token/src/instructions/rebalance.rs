@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenAccount;
-use lev_math::{moved_toward_target, plan_rebalance, rebalance_trigger, Plan, Trigger};
+use lev_math::{depth_capped, moved_toward_target, plan_rebalance, rebalance_trigger, Plan, Trigger};
 
 use crate::market_core::*;
 use crate::{leverage_up, math_err, LevError, MarketCore, Rebalanced};
@@ -32,7 +32,11 @@ pub fn handle_rebalance(mut ctx: Context<Rebalance>) -> Result<()> {
     let trigger = rebalance_trigger(&band, lev_before, now, a.core.market.last_rebalance_ts).ok_or(LevError::RebalanceNotNeeded)?;
     let emergency = trigger == Trigger::Emergency;
     let aim = band.aim_bps(trigger, lev_before);
-    let plan = plan_rebalance(&pos, price, aim, &params.trade_limits(emergency)).ok_or(LevError::NothingToTrade)?;
+    // Sized so the trade's own price impact stays within the venue bound: a larger move takes
+    // several calls, with arbitrage bringing the venue back between them.
+    let (_, quote_depth) = a.core.venue_reserves()?;
+    let limits = depth_capped(params.trade_limits(emergency), quote_depth, params.venue_deviation_bps(emergency)).ok_or_else(math_err)?;
+    let plan = plan_rebalance(&pos, price, aim, &limits).ok_or(LevError::NothingToTrade)?;
     // Holders bear a rebalance's swap: refuse while the venue sits off the oracle against the trade
     // (a sandwich's first leg), so an attacker can take at most this distance from them. A venue
     // off in the trade's favour (above the oracle for a sale) is no reason to wait.

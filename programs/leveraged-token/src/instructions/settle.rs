@@ -47,7 +47,11 @@ pub fn handle_settle(mut ctx: Context<Settle>) -> Result<()> {
     let worth_a_trade = price.value(collateral, Round::Down).ok_or_else(math_err)? >= params.min_trade_quote.max(1) as u128;
     if collateral > 0 && worth_a_trade {
         a.core.require_venue_near_oracle(price, params.emergency_max_venue_deviation_bps, Some(false))?;
-        let cap = price.base_for_quote(params.emergency_max_trade_quote as u128, Round::Down).ok_or_else(math_err)?;
+        // At most the emergency trade, and no more than the venue takes within the emergency
+        // venue bound of impact.
+        let (_, quote_depth) = a.core.venue_reserves()?;
+        let depth_cap = (quote_depth as u128) * params.emergency_max_venue_deviation_bps as u128 / lev_math::BPS as u128;
+        let cap = price.base_for_quote((params.emergency_max_trade_quote as u128).min(depth_cap), Round::Down).ok_or_else(math_err)?;
         let sell = u64::try_from(cap).unwrap_or(u64::MAX).clamp(1, collateral);
         let min_out = min_out_quote_for_base(price, sell, params.emergency_max_slippage_bps).ok_or_else(math_err)?;
         let proceeds = a.core.swap(false, sell, min_out)?;
