@@ -22,7 +22,13 @@ for p in "${PROGRAMS[@]}"; do
   n="${p//-/_}"; t0=$SECONDS
   echo "== $p"
   cargo build --release --locked -p "$p" --lib -Zjson-target-spec -Zbuild-std=std,panic_abort --target "$SBF_TARGET"
-  cp "$CARGO_TARGET_DIR/sbpf-solana-solana/release/lib$n.so" "$OUT/$n.so"
+  so="$CARGO_TARGET_DIR/sbpf-solana-solana/release/lib$n.so"
+  # A build of the program as another program's dependency (features cpi/no-entrypoint) writes the
+  # same file; refuse a .so that exports no entrypoint.
+  if command -v readelf >/dev/null && ! readelf -W --dyn-syms "$so" | grep -qw entrypoint; then
+    echo "sbf/build.sh: $so exports no entrypoint (built with no-entrypoint?)" >&2; exit 1
+  fi
+  cp "$so" "$OUT/$n.so"
   echo "== $p built in $((SECONDS - t0))s"
 done
 cd "$OUT"
