@@ -95,7 +95,13 @@ pub const ORACLE_MAX_FUTURE_SECS: i64 = 10;
 /// The oracle price after owner (by type), feed, staleness, verification and confidence
 /// checks. Never a client-supplied number.
 pub fn read_oracle(oracle: &PriceUpdateV2, market: &Market, clock: &Clock) -> Result<Price> {
-    let p = oracle.get_price_no_older_than(clock, market.params.oracle_max_staleness_secs, &market.feed_id).map_err(|e| match e {
+    read_feed(oracle, &market.feed_id, market, clock)
+}
+
+/// [`read_oracle`] for `feed_id` (the market's, or a feed it is switching to), with the market's
+/// acceptance bounds and decimals.
+pub fn read_feed(oracle: &PriceUpdateV2, feed_id: &[u8; 32], market: &Market, clock: &Clock) -> Result<Price> {
+    let p = oracle.get_price_no_older_than(clock, market.params.oracle_max_staleness_secs, feed_id).map_err(|e| match e {
         GetPriceError::PriceTooOld => error!(LevError::OracleStale),
         GetPriceError::MismatchedFeedId => error!(LevError::OracleWrongFeed),
         _ => error!(LevError::OracleInvalid),

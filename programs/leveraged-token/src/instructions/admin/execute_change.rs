@@ -6,7 +6,7 @@ use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use lev_math::BPS;
 
 use crate::{
-    accrue_streaming_fee, math_err, read_oracle, AdminChange, ChangeExecuted, GuardianSet, LevError, Market, OracleSet, ParamsUpdated, SwapVenuesSet,
+    accrue_streaming_fee, math_err, read_feed, read_oracle, AdminChange, ChangeExecuted, GuardianSet, LevError, Market, OracleSet, ParamsUpdated, SwapVenuesSet,
     TimelockSet, TreasurySet, CHANGE_GRACE_SECS, MARKET_SEED, MAX_FEED_SWITCH_DEVIATION_BPS,
 };
 
@@ -44,8 +44,7 @@ pub fn handle_execute_change(mut ctx: Context<ExecuteChange>) -> Result<()> {
         let current = Account::<PriceUpdateV2>::try_from(current)?;
         let new = Account::<PriceUpdateV2>::try_from(new)?;
         let old_price = read_oracle(&current, &a.market, &clock)?;
-        let new_market = Market { feed_id, ..a.market.clone().into_inner() };
-        let new_price = read_oracle(&new, &new_market, &clock)?;
+        let new_price = read_feed(&new, &feed_id, &a.market, &clock)?;
         let bound = old_price.wad.checked_mul(MAX_FEED_SWITCH_DEVIATION_BPS as u128).ok_or_else(math_err)? / BPS as u128;
         require!(new_price.wad.abs_diff(old_price.wad) <= bound, LevError::OracleFeedsDisagree);
     }
