@@ -63,7 +63,11 @@ impl Hostile {
 #[allow(deprecated)]
 pub async fn hostile_market(cfg: WorldConfig, params: MarketParams) -> (MarketWorld, Hostile) {
     let mut pt = levtoken_client::bank::program_test();
+    // Always native (a test-only program with no .so), also when the others run as SBF bytecode:
+    // `add_program` reads the preference at the time of the call.
+    pt.prefer_bpf(false);
     pt.add_program("hostile_venue", HOSTILE_VENUE_ID, solana_program_test::processor!(crate::hostile_venue::process));
+    pt.prefer_bpf(levtoken_client::bank::sbf_mode());
     let mut w = World::new_with(cfg, pt).await;
     let pool = Pubkey::new_unique();
     let auth = venue_authority().0;

@@ -100,6 +100,16 @@ fn quiet_runtime_logs() {
     });
 }
 
+/// `ixs` behind a compute-unit-limit instruction asking for the transaction maximum (1.4M), as
+/// `Bank::send` does: without it each instruction gets the runtime's default of 200,000 units,
+/// which the market's instructions exceed on SBF.
+fn with_max_compute(ixs: &[Instruction]) -> Vec<Instruction> {
+    let mut all = Vec::with_capacity(ixs.len() + 1);
+    all.push(crate::compute_unit_limit_ix(1_400_000));
+    all.extend_from_slice(ixs);
+    all
+}
+
 /// A transaction's logs and compute units.
 #[derive(Clone, Debug, Default)]
 pub struct TxOutcome {
@@ -218,7 +228,8 @@ impl Bank {
     pub async fn send_paid_by(&mut self, ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<TxOutcome, TxFailure> {
         let mut keys: Vec<&Keypair> = vec![payer];
         keys.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
+        let ixs = with_max_compute(ixs);
+        let tx = Transaction::new_signed_with_payer(&ixs, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
         match self.ctx.banks_client.process_transaction_with_metadata(tx).await {
             Ok(res) => {
                 let logs = res.metadata.map(|m| m.log_messages).unwrap_or_default();
@@ -242,7 +253,8 @@ impl Bank {
         let payer = &self.ctx.payer;
         let mut keys: Vec<&Keypair> = vec![payer];
         keys.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
+        let ixs = with_max_compute(ixs);
+        let tx = Transaction::new_signed_with_payer(&ixs, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
         let res = self
             .ctx
             .banks_client

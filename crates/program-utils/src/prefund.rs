@@ -17,6 +17,11 @@ pub fn sweep_prefunded_pda<'info>(
     system_program: &AccountInfo<'info>,
     seeds: &[Vec<u8>],
 ) -> Result<Option<(Pubkey, u64)>> {
+    // Seeds a PDA cannot have are refused here: on SBF the address syscall aborts the whole
+    // transaction on them instead of returning `None`.
+    if seeds.len() >= anchor_lang::solana_program::pubkey::MAX_SEEDS || seeds.iter().any(|s| s.len() > anchor_lang::solana_program::pubkey::MAX_SEED_LEN) {
+        return Ok(None);
+    }
     let refs: Vec<&[u8]> = seeds.iter().map(|s| s.as_slice()).collect();
     let Some((pda, bump)) = Pubkey::try_find_program_address(&refs, program_id) else {
         return Ok(None);

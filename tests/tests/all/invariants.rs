@@ -491,8 +491,7 @@ async fn invariant_random_sequences_part_6() {
 #[allow(clippy::too_many_arguments)]
 async fn attack(m: &mut MarketWorld, x: &mut Ext, mode: Mode, ix: Instruction, signer: &Keypair, watched: &[Pubkey], what: &str, c: &Checker) {
     x.venue.set_mode(m, Mode::Honest);
-    let cu = levtoken_client::compute_unit_limit_ix(1_400_000);
-    let honest = m.w.bank.simulate_signed(&[cu, ix.clone()], &[signer]).await;
+    let honest = m.w.bank.simulate_signed(std::slice::from_ref(&ix), &[signer]).await;
     x.venue.set_mode(m, mode);
     let mut keys = m.guarded_accounts(&[]);
     keys.extend_from_slice(watched);
