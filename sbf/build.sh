@@ -3,7 +3,8 @@
 # Builds each program for SBPF v0 (one cargo call per program, so features are not unified across
 # them) and writes $SBF_OUT_DIR/<name>.so (default target/deploy/), the name solana-program-test
 # loads. Runs sbf/setup.sh first (idempotent: installs only what is missing in $SBF_HOME).
-# Cargo target dir: $SBF_TARGET_DIR (default target/sbf).
+# Cargo target dir: $SBF_TARGET_DIR (default target/sbf). SBF_FEATURES="a,b" passes --features
+# (e.g. SBF_FEATURES=cu-trace for compute-unit marks; see README "Compute units").
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 WS="$(cd "$HERE/.." && pwd)"
@@ -21,7 +22,7 @@ cd "$WS"
 for p in "${PROGRAMS[@]}"; do
   n="${p//-/_}"; t0=$SECONDS
   echo "== $p"
-  cargo build --release --locked -p "$p" --lib -Zjson-target-spec -Zbuild-std=std,panic_abort --target "$SBF_TARGET"
+  cargo build --release --locked -p "$p" --lib ${SBF_FEATURES:+--features "$SBF_FEATURES"} -Zjson-target-spec -Zbuild-std=std,panic_abort --target "$SBF_TARGET"
   so="$CARGO_TARGET_DIR/sbpf-solana-solana/release/lib$n.so"
   # A build of the program as another program's dependency (features cpi/no-entrypoint) writes the
   # same file; refuse a .so that exports no entrypoint.

@@ -113,3 +113,26 @@ pub mod leveraged_token {
         instructions::handle_reclaim_prefunded(ctx, seeds)
     }
 }
+
+// Profiling entrypoint (SBF_FEATURES=cu-trace,no-entrypoint): marks before and after the runtime's
+// input deserialisation and around Anchor's dispatch.
+#[cfg(all(feature = "cu-trace", feature = "no-entrypoint", target_os = "solana"))]
+mod cu_trace_entry {
+    use anchor_lang::solana_program::entrypoint::{deserialize, SUCCESS};
+    /// # Safety
+    /// Called by the runtime with its serialized input.
+    #[no_mangle]
+    pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
+        program_utils::cu_mark!("e:start");
+        let (program_id, accounts, data) = unsafe { deserialize(input) };
+        program_utils::cu_mark!("e:deser");
+        let r = match crate::entry(program_id, &accounts, data) {
+            Ok(()) => SUCCESS,
+            Err(e) => e.into(),
+        };
+        program_utils::cu_mark!("e:end");
+        r
+    }
+    anchor_lang::solana_program::entrypoint::custom_heap_default!();
+    anchor_lang::solana_program::entrypoint::custom_panic_default!();
+}

@@ -2,6 +2,7 @@
 //! swap venue) and the operations on them: accrual, pricing, borrowing, repaying and swapping with
 //! the result verified from the vault's own balances.
 
+use anchor_lang::error::ErrorCode;
 use anchor_lang::{prelude::*, solana_program::program::invoke_signed, InstructionData};
 use anchor_spl::{
     token_2022::spl_token_2022::state::AccountState,
@@ -9,7 +10,7 @@ use anchor_spl::{
 };
 use lending_pool::{program::LendingPool as LendingProgram, Borrower, LendingPool};
 use lev_math::{streaming_fee_tokens_down, Position, Price};
-use program_utils::token;
+use program_utils::{all_distinct, all_distinct_with, token};
 use pyth_solana_receiver_sdk::{error::GetPriceError, price_update::PriceUpdateV2};
 
 use crate::{math_err, FeesAccrued, LevError, Market, MARKET_SEED, TRANSIT_AUTHORITY_SEED};
@@ -24,39 +25,42 @@ fn venue_balance(account: &AccountInfo, mint: &Pubkey) -> Result<u64> {
 
 #[derive(Accounts)]
 pub struct MarketCore<'info> {
+    // Writable accounts are marked `dup` and checked here instead (see `program_utils::distinct`).
     #[account(
-        mut,
+        mut, dup,
+        constraint = all_distinct(&[market.key(), lev_mint.key(), collateral_vault.key(), quote_vault.key(), transit_collateral.key(), transit_quote.key(), lending_pool.key(), lending_borrower.key()])
+            @ ErrorCode::ConstraintDuplicateMutableAccount,
         seeds = [MARKET_SEED, &market.market_id.to_le_bytes()],
         bump = market.bump,
     )]
     pub market: Box<Account<'info, Market>>,
 
-    #[account(mut, address = market.lev_mint)]
+    #[account(mut, dup, address = market.lev_mint)]
     pub lev_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(address = market.collateral_mint)]
     pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(address = market.quote_mint)]
     pub quote_mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(mut, address = market.collateral_vault)]
+    #[account(mut, dup, address = market.collateral_vault)]
     pub collateral_vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, address = market.quote_vault)]
+    #[account(mut, dup, address = market.quote_vault)]
     pub quote_vault: Box<InterfaceAccount<'info, TokenAccount>>,
 
     /// CHECK: the PDA that owns the transit accounts and signs the venue; it holds nothing.
     #[account(address = market.transit_authority)]
     pub transit_authority: UncheckedAccount<'info>,
-    #[account(mut, address = market.transit_collateral)]
+    #[account(mut, dup, address = market.transit_collateral)]
     pub transit_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, address = market.transit_quote)]
+    #[account(mut, dup, address = market.transit_quote)]
     pub transit_quote: Box<InterfaceAccount<'info, TokenAccount>>,
 
     /// Any Pyth `PriceUpdateV2` (owner checked by the type: the Pyth receiver program) whose feed
     /// id is the market's and whose verification is full: no single account is pinned.
     pub oracle: Box<Account<'info, PriceUpdateV2>>,
 
-    #[account(mut, address = market.lending_pool)]
+    #[account(mut, dup, address = market.lending_pool)]
     pub lending_pool: Box<Account<'info, LendingPool>>,
-    #[account(mut, address = market.lending_borrower)]
+    #[account(mut, dup, address = market.lending_borrower)]
     pub lending_borrower: Box<Account<'info, Borrower>>,
     /// CHECK: the pool's liquidity vault, checked against the pool account; the pool program
     /// validates it again.
@@ -142,6 +146,26 @@ pub fn accrue_streaming_fee(market: &mut Account<Market>, minted: u64, now: i64)
 }
 
 impl<'info> MarketCore<'info> {
+    /// The writable accounts this struct checked to be distinct.
+    pub fn writable_keys(&self) -> [Pubkey; 8] {
+        [
+            self.market.key(),
+            self.lev_mint.key(),
+            self.collateral_vault.key(),
+            self.quote_vault.key(),
+            self.transit_collateral.key(),
+            self.transit_quote.key(),
+            self.lending_pool.key(),
+            self.lending_borrower.key(),
+        ]
+    }
+
+    /// Whether `extra` (an outer struct's writable accounts) are distinct from each other and from
+    /// these: the duplicate check Anchor would do across the composite.
+    pub fn distinct_with(&self, extra: &[Pubkey]) -> bool {
+        all_distinct_with(&self.writable_keys(), extra)
+    }
+
     fn with_market_seeds<R>(&self, f: impl FnOnce(&[&[&[u8]]]) -> R) -> R {
         let id = self.market.market_id.to_le_bytes();
         let bump = [self.market.bump];
@@ -151,12 +175,15 @@ impl<'info> MarketCore<'info> {
 
     /// Bring lending interest and the streaming fee up to date. Call first in every
     /// position-changing instruction.
+    ///
+    /// Interest: the pool's own `LendingPool::accrue` runs on this instruction's read-only copy
+    /// of the pool (never written back: the account is not ours), so the debt is read at the
+    /// index the pool will have at `now`. Every borrow, repay and write-off CPI accrues the pool
+    /// itself first with the same method, clock and state, so the two agree exactly; a separate
+    /// `accrue_interest` CPI cost about 11,000 compute units per instruction on SBF.
     pub fn accrue(&mut self, now: i64) -> Result<()> {
-        lending_pool::cpi::accrue_interest(CpiContext::new(
-            self.lending_program.key(),
-            lending_pool::cpi::accounts::AccrueInterest { pool: self.lending_pool.to_account_info() },
-        ))?;
-        self.lending_pool.reload()?;
+        self.lending_pool.accrue(now)?;
+        program_utils::cu_mark!("a:local");
 
         let minted = self.lev_mint.supply;
         accrue_streaming_fee(&mut self.market, minted, now)
@@ -196,6 +223,7 @@ impl<'info> MarketCore<'info> {
         };
         let program = self.lending_program.key();
         self.with_market_seeds(|s| lending_pool::cpi::borrow(CpiContext::new_with_signer(program, accounts, s), amount))?;
+        program_utils::cu_mark!("b:cpi");
         self.reload_lending()
     }
 
@@ -283,10 +311,12 @@ impl<'info> MarketCore<'info> {
             let authority = self.market.to_account_info();
             self.with_market_seeds(|s| token::transfer(tp, vault, transit, mint, &authority, s, amount_in))?;
         }
+        program_utils::cu_mark!("s:transit");
         self.reload_swap_accounts()?;
         let (src_before, dst_before) = self.vault_balances(buy);
         let transit_before = self.transit(buy).amount;
         let images_before = self.images()?;
+        program_utils::cu_mark!("s:images");
 
         let (transit, destination, venue_in, venue_out, mint_in, mint_out, tp_in, tp_out) = if buy {
             (
@@ -349,6 +379,7 @@ impl<'info> MarketCore<'info> {
         let bump = [self.market.transit_authority_bump];
         let seeds = [TRANSIT_AUTHORITY_SEED, market_key.as_ref(), &bump];
         invoke_signed(&ix, &infos, &[&seeds])?;
+        program_utils::cu_mark!("s:cpi");
 
         // Post-CPI checks: re-read everything the venue was shown. Nothing but the balances may
         // have changed — not an owner, delegate or close authority, not the state, not the size or
@@ -356,7 +387,9 @@ impl<'info> MarketCore<'info> {
         // memos, breaking every later transfer into it).
         self.reload_swap_accounts()?;
         self.require_untouched()?;
+        program_utils::cu_mark!("s:reload");
         require!(self.images()? == images_before, LevError::VenueTamperedWithAccount);
+        program_utils::cu_mark!("s:imgcheck");
         let (src_after, dst_after) = self.vault_balances(buy);
         require!(src_after == src_before, LevError::VenueTamperedWithAccount);
         require!(transit_before.checked_sub(self.transit(buy).amount) == Some(amount_in), LevError::SwapBalanceMismatch);

@@ -1,7 +1,7 @@
-use anchor_lang::prelude::*;
+use anchor_lang::{error::ErrorCode, prelude::*};
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use lev_math::swap_out_down;
-use program_utils::token;
+use program_utils::{all_distinct, token};
 
 use crate::{AmmError, Pool, Swapped, AUTHORITY_SEED};
 
@@ -13,21 +13,25 @@ pub struct Swap<'info> {
     /// Owner (or delegate) of `user_source`; a PDA when the vault swaps by CPI.
     pub user: Signer<'info>,
 
-    #[account(mut)]
+    // Writable accounts are `dup` and checked here instead of by Anchor (see `program_utils::distinct`).
+    #[account(
+        mut, dup,
+        constraint = all_distinct(&[pool.key(), user_source.key(), user_destination.key(), input_vault.key(), output_vault.key()]) @ ErrorCode::ConstraintDuplicateMutableAccount,
+    )]
     pub pool: Box<Account<'info, Pool>>,
 
     /// CHECK: the pool's PDA signer, verified by seeds.
     #[account(seeds = [AUTHORITY_SEED, pool.key().as_ref()], bump = pool.authority_bump)]
     pub authority: UncheckedAccount<'info>,
 
-    #[account(mut, token::mint = input_mint, token::token_program = input_token_program)]
+    #[account(mut, dup, token::mint = input_mint, token::token_program = input_token_program)]
     pub user_source: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, token::mint = output_mint, token::token_program = output_token_program)]
+    #[account(mut, dup, token::mint = output_mint, token::token_program = output_token_program)]
     pub user_destination: Box<InterfaceAccount<'info, TokenAccount>>,
 
-    #[account(mut, token::mint = input_mint)]
+    #[account(mut, dup, token::mint = input_mint)]
     pub input_vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, token::mint = output_mint)]
+    #[account(mut, dup, token::mint = output_mint)]
     pub output_vault: Box<InterfaceAccount<'info, TokenAccount>>,
 
     #[account(mint::token_program = input_token_program)]

@@ -4,7 +4,8 @@ use crate::{InterestAccrued, LendingPool, POOL_SEED};
 
 #[derive(Accounts)]
 pub struct AccrueInterest<'info> {
-    #[account(mut, seeds = [POOL_SEED, pool.mint.as_ref()], bump = pool.bump)]
+    // The only writable account: nothing to be a duplicate of (`dup` skips Anchor's HashSet check).
+    #[account(mut, dup, seeds = [POOL_SEED, pool.mint.as_ref()], bump = pool.bump)]
     pub pool: Box<Account<'info, LendingPool>>,
 }
 

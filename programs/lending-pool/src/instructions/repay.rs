@@ -1,7 +1,7 @@
-use anchor_lang::prelude::*;
+use anchor_lang::{error::ErrorCode, prelude::*};
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use lev_math::scaled_for_repay_down;
-use program_utils::token;
+use program_utils::{all_distinct, token};
 
 use crate::{Borrower, LendingError, LendingPool, Repaid, BORROWER_SEED, POOL_SEED};
 
@@ -10,11 +10,16 @@ pub struct Repay<'info> {
     /// Owner of `source`; anyone may repay a borrower's debt.
     pub payer: Signer<'info>,
 
-    #[account(mut, seeds = [POOL_SEED, mint.key().as_ref()], bump = pool.bump, has_one = mint, has_one = liquidity_vault)]
+    // Writable accounts are `dup` and checked here instead of by Anchor (see `program_utils::distinct`).
+    #[account(
+        mut, dup,
+        constraint = all_distinct(&[pool.key(), borrower.key(), liquidity_vault.key(), source.key()]) @ ErrorCode::ConstraintDuplicateMutableAccount,
+        seeds = [POOL_SEED, mint.key().as_ref()], bump = pool.bump, has_one = mint, has_one = liquidity_vault,
+    )]
     pub pool: Box<Account<'info, LendingPool>>,
 
     #[account(
-        mut,
+        mut, dup,
         seeds = [BORROWER_SEED, pool.key().as_ref(), borrower.authority.as_ref()],
         bump = borrower.bump,
         has_one = pool,
@@ -23,9 +28,9 @@ pub struct Repay<'info> {
 
     #[account(mint::token_program = token_program)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub liquidity_vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, token::mint = mint)]
+    #[account(mut, dup, token::mint = mint)]
     pub source: Box<InterfaceAccount<'info, TokenAccount>>,
 
     pub token_program: Interface<'info, TokenInterface>,

@@ -1,4 +1,5 @@
-use anchor_lang::prelude::*;
+use anchor_lang::{error::ErrorCode, prelude::*};
+use program_utils::all_distinct;
 
 use crate::{BadDebtWrittenOff, Borrower, LendingError, LendingPool, BORROWER_SEED};
 
@@ -8,11 +9,12 @@ pub struct WriteOff<'info> {
     /// collateral is gone declares the rest of its debt lost.
     pub authority: Signer<'info>,
 
-    #[account(mut)]
+    // Writable accounts are `dup` and checked here instead of by Anchor (see `program_utils::distinct`).
+    #[account(mut, dup, constraint = all_distinct(&[pool.key(), borrower.key()]) @ ErrorCode::ConstraintDuplicateMutableAccount)]
     pub pool: Box<Account<'info, LendingPool>>,
 
     #[account(
-        mut,
+        mut, dup,
         seeds = [BORROWER_SEED, pool.key().as_ref(), authority.key().as_ref()],
         bump = borrower.bump,
         has_one = pool,

@@ -1,4 +1,4 @@
-use anchor_lang::prelude::*;
+use anchor_lang::{error::ErrorCode, prelude::*};
 use anchor_spl::token_interface::TokenAccount;
 use lev_math::{depth_capped, moved_toward_target, plan_rebalance, rebalance_trigger, Plan, Trigger};
 
@@ -7,11 +7,12 @@ use crate::{leverage_up, math_err, LevError, MarketCore, Rebalanced};
 
 #[derive(Accounts)]
 pub struct Rebalance<'info> {
+    #[account(constraint = core.distinct_with(&[keeper_quote.key()]) @ ErrorCode::ConstraintDuplicateMutableAccount)]
     pub core: MarketCore<'info>,
 
     /// Anyone may rebalance; the reward goes to `keeper_quote`.
     pub keeper: Signer<'info>,
-    #[account(mut, token::mint = core.quote_mint)]
+    #[account(mut, dup, token::mint = core.quote_mint)]
     pub keeper_quote: Box<InterfaceAccount<'info, TokenAccount>>,
 }
 

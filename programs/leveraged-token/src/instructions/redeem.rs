@@ -1,4 +1,4 @@
-use anchor_lang::prelude::*;
+use anchor_lang::{error::ErrorCode, prelude::*};
 use anchor_spl::token_interface::TokenAccount;
 use lev_math::{fee_up, min_out_quote_for_base, redeem_share, Round};
 use program_utils::token;
@@ -8,12 +8,13 @@ use crate::{leverage_up, math_err, settled_share, LevError, MarketCore, Redeemed
 
 #[derive(Accounts)]
 pub struct Redeem<'info> {
+    #[account(constraint = core.distinct_with(&[user_quote.key(), user_lev.key()]) @ ErrorCode::ConstraintDuplicateMutableAccount)]
     pub core: MarketCore<'info>,
 
     pub user: Signer<'info>,
-    #[account(mut, token::mint = core.quote_mint)]
+    #[account(mut, dup, token::mint = core.quote_mint)]
     pub user_quote: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, token::mint = core.lev_mint, token::authority = user)]
+    #[account(mut, dup, token::mint = core.lev_mint, token::authority = user)]
     pub user_lev: Box<InterfaceAccount<'info, TokenAccount>>,
 }
 

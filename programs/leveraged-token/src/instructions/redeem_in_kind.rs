@@ -1,8 +1,8 @@
-use anchor_lang::prelude::*;
+use anchor_lang::{error::ErrorCode, prelude::*};
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use lending_pool::{program::LendingPool as LendingProgram, Borrower, LendingPool};
 use lev_math::{fee_up, redeem_share};
-use program_utils::token;
+use program_utils::{all_distinct, token};
 
 use crate::{accrue_streaming_fee, math_err, settled_share, LevError, Market, Redeemed, RedeemedInKind, MARKET_SEED};
 
@@ -10,33 +10,41 @@ use crate::{accrue_streaming_fee, math_err, settled_share, LevError, Market, Red
 /// holder's accounts and the lending pool (which anyone may repay).
 #[derive(Accounts)]
 pub struct RedeemInKind<'info> {
-    #[account(mut, seeds = [MARKET_SEED, &market.market_id.to_le_bytes()], bump = market.bump)]
+    // Writable accounts are `dup` and checked here instead of by Anchor (see `program_utils::distinct`).
+    #[account(
+        mut, dup,
+        constraint = all_distinct(&[
+            market.key(), lev_mint.key(), collateral_vault.key(), quote_vault.key(), user_lev.key(), user_collateral.key(),
+            user_quote.key(), lending_pool.key(), lending_borrower.key(),
+        ]) @ ErrorCode::ConstraintDuplicateMutableAccount,
+        seeds = [MARKET_SEED, &market.market_id.to_le_bytes()], bump = market.bump,
+    )]
     pub market: Box<Account<'info, Market>>,
-    #[account(mut, address = market.lev_mint)]
+    #[account(mut, dup, address = market.lev_mint)]
     pub lev_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(address = market.collateral_mint)]
     pub collateral_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(address = market.quote_mint)]
     pub quote_mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(mut, address = market.collateral_vault)]
+    #[account(mut, dup, address = market.collateral_vault)]
     pub collateral_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     /// Pays a settled market's residual USDC.
-    #[account(mut, address = market.quote_vault)]
+    #[account(mut, dup, address = market.quote_vault)]
     pub quote_vault: Box<InterfaceAccount<'info, TokenAccount>>,
 
     pub user: Signer<'info>,
-    #[account(mut, token::mint = lev_mint, token::authority = user)]
+    #[account(mut, dup, token::mint = lev_mint, token::authority = user)]
     pub user_lev: Box<InterfaceAccount<'info, TokenAccount>>,
     /// Receives the collateral.
-    #[account(mut, token::mint = collateral_mint)]
+    #[account(mut, dup, token::mint = collateral_mint)]
     pub user_collateral: Box<InterfaceAccount<'info, TokenAccount>>,
     /// Pays the debt share (the user signs the repayment); receives a settled market's residual.
-    #[account(mut, token::mint = quote_mint, token::authority = user)]
+    #[account(mut, dup, token::mint = quote_mint, token::authority = user)]
     pub user_quote: Box<InterfaceAccount<'info, TokenAccount>>,
 
-    #[account(mut, address = market.lending_pool)]
+    #[account(mut, dup, address = market.lending_pool)]
     pub lending_pool: Box<Account<'info, LendingPool>>,
-    #[account(mut, address = market.lending_borrower)]
+    #[account(mut, dup, address = market.lending_borrower)]
     pub lending_borrower: Box<Account<'info, Borrower>>,
     /// CHECK: the pool's liquidity vault, checked against the pool; the pool program checks it again.
     #[account(mut, address = lending_pool.liquidity_vault)]

@@ -6,8 +6,8 @@ use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use lev_math::BPS;
 
 use crate::{
-    accrue_streaming_fee, math_err, read_feed, read_oracle, AdminChange, ChangeExecuted, GuardianSet, LevError, Market, OracleSet, ParamsUpdated, SwapVenuesSet,
-    TimelockSet, TreasurySet, CHANGE_GRACE_SECS, MARKET_SEED, MAX_FEED_SWITCH_DEVIATION_BPS,
+    accrue_streaming_fee, math_err, read_feed, read_oracle, AdminChange, ChangeExecuted, GuardianSet, LevError, Market, OracleSet, ParamsUpdated,
+    SwapVenuesSet, TimelockSet, TreasurySet, CHANGE_GRACE_SECS, MARKET_SEED, MAX_FEED_SWITCH_DEVIATION_BPS,
 };
 
 #[derive(Accounts)]
