@@ -249,6 +249,9 @@ fn cli_arguments_parse_as_documented() {
     let c = parse(&["mint", "--usdc", "12.5", "--max-slippage-bps", "30", "--url", "http://x:8899", "--keypair", "/k.json"]).unwrap();
     assert_eq!(c.url, "http://x:8899");
     assert!(matches!(c.command, crate::Command::Mint { ref usdc, max_slippage_bps: 30 } if usdc == "12.5"));
+    assert_eq!(c.with_compute_unit_price, None);
+    let c = parse(&["rebalance", "--with-compute-unit-price", "2500"]).unwrap();
+    assert_eq!(c.with_compute_unit_price, Some(2_500));
     for args in [
         &["demo"][..],
         &["backtest", "--rule", "full", "--no-plots"],
@@ -349,6 +352,28 @@ async fn cli_commands_over_json_rpc() {
         other => panic!("expected a rebalance, got {other:?}"),
     }
     assert!(sender.requests() > 20);
+}
+
+/// Over JSON-RPC every command simulates first and asks for what that used plus a margin, not the
+/// 1.4M maximum; `--with-compute-unit-price` adds a priority fee on that limit.
+#[tokio::test]
+async fn cli_over_json_rpc_sizes_the_compute_limit_and_pays_the_priority_fee() {
+    use levtoken_client::{chain::Chain, rpc_bank::BankRpcSender};
+    let w = world().await;
+    #[allow(deprecated)] // the bank's client handle; the crate marks its fields unstable
+    let sender = BankRpcSender::new(w.bank.ctx.banks_client.clone());
+    let mut rpc = levtoken_client::chain::rpc::RpcChain::with_sender(sender, w.bank.payer());
+    commands::mint(&mut rpc, &w.keys, 100 * USD, 50).await.unwrap();
+    let payer = rpc.payer();
+    let lamports = async |rpc: &mut levtoken_client::chain::rpc::RpcChain| rpc.account(&payer).await.unwrap().unwrap().lamports;
+    let b0 = lamports(&mut rpc).await;
+    commands::mint(&mut rpc, &w.keys, 100 * USD, 50).await.unwrap();
+    let b1 = lamports(&mut rpc).await;
+    rpc.compute_unit_price = Some(1_000_000); // one lamport per unit: the fee is the limit itself
+    commands::mint(&mut rpc, &w.keys, 100 * USD, 50).await.unwrap();
+    let b2 = lamports(&mut rpc).await;
+    let priority = (b1 - b2) - (b0 - b1);
+    assert!((levtoken_client::budget::MARGIN_UNITS..400_000).contains(&priority), "limit asked for: {priority}");
 }
 
 #[tokio::test]

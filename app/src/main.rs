@@ -25,6 +25,10 @@ pub(crate) struct Cli {
     /// Signer and fee payer keypair file.
     #[arg(long, short = 'k', global = true, env = "LEVTOKEN_KEYPAIR")]
     keypair: Option<PathBuf>,
+    /// Priority fee in micro-lamports per compute unit, added to every transaction (the
+    /// compute-unit limit itself is sized from a simulation of each transaction).
+    #[arg(long, global = true, value_name = "MICROLAMPORTS")]
+    with_compute_unit_price: Option<u64>,
     /// The market id.
     #[arg(long, global = true, default_value_t = 1)]
     market_id: u64,
@@ -182,7 +186,9 @@ fn kv<T: serde::Serialize>(value: &T) -> String {
 }
 
 async fn rpc(cli: &Cli) -> Result<RpcChain> {
-    Ok(RpcChain::new(&cli.url, load_keypair(cli.keypair.as_ref())?))
+    let mut chain = RpcChain::new(&cli.url, load_keypair(cli.keypair.as_ref())?);
+    chain.compute_unit_price = cli.with_compute_unit_price;
+    Ok(chain)
 }
 
 async fn market_keys(chain: &mut RpcChain, id: u64) -> Result<MarketKeys> {

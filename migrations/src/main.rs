@@ -1,4 +1,5 @@
-//! `cargo run -p levtoken-migrations --bin deploy -- [--url URL] [--keypair FILE] --oracle PUBKEY [--timelock-secs S]`
+//! `cargo run -p levtoken-migrations --bin deploy -- [--url URL] [--keypair FILE] --oracle PUBKEY [--timelock-secs S]
+//! [--with-compute-unit-price MICROLAMPORTS]`
 //!
 //! Anchor's migrate step, in Rust: after `anchor deploy`, creates test USDC and wrapped-ETH mints,
 //! the lending pool (funded), the AMM (seeded at the oracle's price) and market 1, through the same
@@ -46,6 +47,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let oracle: Pubkey = arg(&args, "--oracle").ok_or("--oracle PUBKEY is required")?.parse()?;
         let payer = solana_keypair::read_keypair_file(&keypair).map_err(|e| format!("keypair {}: {e}", keypair.display()))?;
         let mut chain = RpcChain::new(&url, payer);
+        if let Some(p) = arg(&args, "--with-compute-unit-price") {
+            chain.compute_unit_price = Some(p.parse().map_err(|e| format!("--with-compute-unit-price: {e}"))?);
+        }
         deploy_localnet(&mut chain, &cfg, oracle).await?
     };
     println!("usdc mint        {}", dep.usdc);

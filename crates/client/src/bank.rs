@@ -100,12 +100,10 @@ fn quiet_runtime_logs() {
     });
 }
 
-/// `ixs` behind a compute-unit-limit instruction asking for the transaction maximum (1.4M), as
-/// `Bank::send` does: without it each instruction gets the runtime's default of 200,000 units,
-/// which the market's instructions exceed on SBF.
+/// `ixs` behind a compute-unit-limit instruction asking for the transaction maximum (1.4M): what
+/// simulations run with, before [`Bank::send`] sizes the limit from what they used.
 fn with_max_compute(ixs: &[Instruction]) -> Vec<Instruction> {
-    let mut all = Vec::with_capacity(ixs.len() + 1);
-    all.push(crate::compute_unit_limit_ix(1_400_000));
+    let mut all = crate::budget::budget_ixs(crate::budget::MAX_COMPUTE_UNITS, None);
     all.extend_from_slice(ixs);
     all
 }
@@ -115,6 +113,11 @@ fn with_max_compute(ixs: &[Instruction]) -> Vec<Instruction> {
 pub struct TxOutcome {
     pub logs: Vec<String>,
     pub compute_units: u64,
+    /// The compute-unit limit the transaction was sent with (0 for simulations).
+    pub cu_limit: u32,
+    /// Wire size in bytes and account keys of the transaction as sent (0 for simulations).
+    pub tx_bytes: usize,
+    pub tx_accounts: usize,
     /// Return data of the last instruction that set it (Anchor return values).
     pub return_data: Option<Vec<u8>>,
 }
@@ -148,6 +151,8 @@ impl std::error::Error for TxFailure {}
 pub struct Bank {
     pub ctx: ProgramTestContext,
     nonce: u32,
+    /// Priority fee in micro-lamports per compute unit (`--with-compute-unit-price`).
+    pub compute_unit_price: Option<u64>,
 }
 
 impl Bank {
@@ -161,7 +166,7 @@ impl Bank {
     /// payer as upgrade authority, as a deployment would have (only the deployer may create their
     /// pools). Should `pt` have deployed them upgradeable, only the authority is changed.
     pub async fn start_with(pt: ProgramTest) -> Self {
-        let mut bank = Bank { ctx: pt.start_with_context().await, nonce: 0 };
+        let mut bank = Bank { ctx: pt.start_with_context().await, nonce: 0, compute_unit_price: None };
         let payer = bank.payer_key();
         for program in [amm::ID, lending_pool::ID] {
             let address = crate::program_data_address(&program);
@@ -188,14 +193,25 @@ impl Bank {
 
     /// Sign with the payer and `signers`, send, and return logs, or the failure.
     ///
-    /// Every transaction gets a distinct compute-unit-limit instruction so two identical
-    /// transactions in the same slot are never deduplicated by the runtime.
+    /// As a wallet would: the transaction is simulated with the maximum compute-unit limit first,
+    /// then sent asking for what that used plus a margin ([`crate::budget::limit_from_simulation`]),
+    /// with the priority fee if one is set. A transaction that fails in simulation is still sent
+    /// (with the maximum) so it lands as a failure, fee and all. The limit also differs by a few
+    /// units from one transaction to the next, so two identical transactions in the same slot are
+    /// never deduplicated by the runtime.
     pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<TxOutcome, TxFailure> {
+        let payer = self.ctx.payer.insecure_clone();
+        self.send_as(ixs, &payer, signers).await
+    }
+
+    /// Send with another fee payer (the bank's payer does not sign): for missing-signer tests.
+    pub async fn send_paid_by(&mut self, ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<TxOutcome, TxFailure> {
+        self.send_as(ixs, payer, signers).await
+    }
+
+    async fn send_as(&mut self, ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<TxOutcome, TxFailure> {
+        use crate::budget::{budget_ixs, limit_from_simulation, tx_size, MAX_COMPUTE_UNITS};
         self.nonce = self.nonce.wrapping_add(1);
-        let mut all = Vec::with_capacity(ixs.len() + 1);
-        all.push(crate::compute_unit_limit_ix(1_400_000 - (self.nonce % 100_000)));
-        all.extend_from_slice(ixs);
-        let payer = &self.ctx.payer;
         let mut keys: Vec<&Keypair> = vec![payer];
         for s in signers {
             if s.pubkey() != payer.pubkey() && !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
@@ -208,37 +224,39 @@ impl Bank {
                 self.ctx.last_blockhash = h;
             }
         }
+        let price = self.compute_unit_price;
+        let build = |limit: u32| {
+            let mut all = budget_ixs(limit, price);
+            all.extend_from_slice(ixs);
+            all
+        };
+        let sim = Transaction::new_signed_with_payer(&build(MAX_COMPUTE_UNITS), Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
+        let used = match self.ctx.banks_client.simulate_transaction(sim).await {
+            Ok(r) if matches!(r.result, Some(Ok(()))) => r.simulation_details.map(|d| d.units_consumed),
+            _ => None,
+        };
+        let jitter = self.nonce % 1_000;
+        let limit = match used {
+            Some(u) => match limit_from_simulation(u).saturating_add(jitter) {
+                l if l >= MAX_COMPUTE_UNITS => MAX_COMPUTE_UNITS - jitter,
+                l => l,
+            },
+            None => MAX_COMPUTE_UNITS - jitter,
+        };
+        let all = build(limit);
+        let (tx_bytes, tx_accounts) = tx_size(&all, &payer.pubkey());
         let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
         match self.ctx.banks_client.process_transaction_with_metadata(tx).await {
             Ok(res) => {
                 let (logs, compute_units, return_data) =
                     res.metadata.map(|m| (m.log_messages, m.compute_units_consumed, m.return_data.map(|r| r.data))).unwrap_or_default();
                 match res.result {
-                    Ok(()) => Ok(TxOutcome { logs, compute_units, return_data }),
+                    Ok(()) => Ok(TxOutcome { logs, compute_units, cu_limit: limit, tx_bytes, tx_accounts, return_data }),
                     Err(error) => Err(TxFailure { error, logs }),
                 }
             }
             Err(BanksClientError::TransactionError(error)) => Err(TxFailure { error, logs: vec![] }),
             Err(BanksClientError::SimulationError { err, logs, .. }) => Err(TxFailure { error: err, logs }),
-            Err(e) => panic!("bank transport error: {e}"),
-        }
-    }
-
-    /// Send with another fee payer (the bank's payer does not sign): for missing-signer tests.
-    pub async fn send_paid_by(&mut self, ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<TxOutcome, TxFailure> {
-        let mut keys: Vec<&Keypair> = vec![payer];
-        keys.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
-        let ixs = with_max_compute(ixs);
-        let tx = Transaction::new_signed_with_payer(&ixs, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
-        match self.ctx.banks_client.process_transaction_with_metadata(tx).await {
-            Ok(res) => {
-                let logs = res.metadata.map(|m| m.log_messages).unwrap_or_default();
-                match res.result {
-                    Ok(()) => Ok(TxOutcome { logs, compute_units: 0, return_data: None }),
-                    Err(error) => Err(TxFailure { error, logs }),
-                }
-            }
-            Err(BanksClientError::TransactionError(error)) => Err(TxFailure { error, logs: vec![] }),
             Err(e) => panic!("bank transport error: {e}"),
         }
     }
@@ -263,7 +281,7 @@ impl Bank {
             .map_err(|e| TxFailure { error: TransactionError::AccountNotFound, logs: vec![format!("simulation transport error: {e}")] })?;
         let (logs, compute_units, return_data) = res.simulation_details.map(|d| (d.logs, d.units_consumed, d.return_data.map(|r| r.data))).unwrap_or_default();
         match res.result {
-            Some(Ok(())) => Ok(TxOutcome { logs, compute_units, return_data }),
+            Some(Ok(())) => Ok(TxOutcome { logs, compute_units, return_data, ..Default::default() }),
             Some(Err(error)) => Err(TxFailure { error, logs }),
             None => Err(TxFailure { error: TransactionError::BlockhashNotFound, logs }),
         }

@@ -160,19 +160,21 @@ pub mod rpc {
     pub struct RpcChain {
         pub client: RpcClient,
         pub payer: Keypair,
+        /// Priority fee in micro-lamports per compute unit (`--with-compute-unit-price`).
+        pub compute_unit_price: Option<u64>,
         /// Makes every transaction distinct (see [`RpcChain::sign`]).
         nonce: u32,
     }
 
     impl RpcChain {
         pub fn new(url: &str, payer: Keypair) -> Self {
-            RpcChain { client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()), payer, nonce: 0 }
+            RpcChain { client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()), payer, compute_unit_price: None, nonce: 0 }
         }
 
         /// Over another transport (e.g. [`crate::rpc_bank::BankRpcSender`] in tests).
         pub fn with_sender(sender: impl solana_rpc_client::rpc_sender::RpcSender + Send + Sync + 'static, payer: Keypair) -> Self {
             let config = solana_rpc_client::rpc_client::RpcClientConfig::with_commitment(CommitmentConfig::confirmed());
-            RpcChain { client: RpcClient::new_sender(sender, config), payer, nonce: 0 }
+            RpcChain { client: RpcClient::new_sender(sender, config), payer, compute_unit_price: None, nonce: 0 }
         }
 
         /// The log messages of a confirmed transaction (the events the commands report are in
@@ -194,15 +196,18 @@ pub mod rpc {
             vec![]
         }
 
-        /// Every transaction starts with a compute-unit limit (the programs' compute use is not
-        /// measured on SBF, so ask for the maximum) that differs by a few units from the previous
-        /// one: two identical instructions sent within one blockhash's lifetime (a keeper retry, a
-        /// second rebalance) would otherwise be byte-identical transactions, and the cluster drops
-        /// the second as already processed.
-        fn sign(&mut self, ixs: &[Instruction], signers: &[&Keypair], blockhash: solana_hash::Hash) -> Transaction {
+        /// Every transaction starts with its compute budget: `limit` units (the maximum for a
+        /// simulation, then what the simulation used plus a margin) and the priority fee if set.
+        /// The limit differs by a few units from the previous transaction's: two identical
+        /// instructions sent within one blockhash's lifetime (a keeper retry, a second rebalance)
+        /// would otherwise be byte-identical transactions, and the cluster drops the second as
+        /// already processed.
+        fn sign(&mut self, ixs: &[Instruction], signers: &[&Keypair], blockhash: solana_hash::Hash, limit: u32) -> Transaction {
+            use crate::budget::MAX_COMPUTE_UNITS;
             self.nonce = self.nonce.wrapping_add(1);
-            let mut all = Vec::with_capacity(ixs.len() + 1);
-            all.push(crate::compute_unit_limit_ix(1_400_000 - (self.nonce % 10_000)));
+            let jitter = self.nonce % 1_000;
+            let limit = if limit.saturating_add(jitter) >= MAX_COMPUTE_UNITS { MAX_COMPUTE_UNITS - jitter } else { limit + jitter };
+            let mut all = crate::budget::budget_ixs(limit, self.compute_unit_price);
             all.extend_from_slice(ixs);
             let ixs = &all[..];
             let mut keys: Vec<&Keypair> = vec![&self.payer];
@@ -212,6 +217,25 @@ pub mod rpc {
                 }
             }
             Transaction::new_signed_with_payer(ixs, Some(&self.payer.pubkey()), &keys, blockhash)
+        }
+
+        /// Simulate `tx`: its units, or the failure with the program's logs.
+        async fn simulate_tx(&self, tx: &Transaction) -> Result<(u64, Vec<String>, Option<Vec<u8>>), ChainError> {
+            let res = self.client.simulate_transaction(tx).await.map_err(failed)?.value;
+            let logs = res.logs.unwrap_or_default();
+            if let Some(err) = res.err {
+                let err: solana_transaction_error::TransactionError = err.into();
+                let code = match &err {
+                    solana_transaction_error::TransactionError::InstructionError(_, solana_instruction::error::InstructionError::Custom(c)) => Some(*c),
+                    _ => None,
+                };
+                return Err(ChainError::Failed { code, message: format!("{err:?}"), logs });
+            }
+            let return_data = res.return_data.and_then(|r| {
+                use anchor_lang::__private::base64::{engine::general_purpose::STANDARD, Engine as _};
+                STANDARD.decode(r.data.0).ok()
+            });
+            Ok((res.units_consumed.unwrap_or(crate::budget::MAX_COMPUTE_UNITS as u64), logs, return_data))
         }
     }
 
@@ -245,9 +269,13 @@ pub mod rpc {
             self.payer.pubkey()
         }
 
+        /// Simulate (a failure comes back with the program's logs and costs nothing), then send
+        /// with the compute-unit limit sized from the simulation.
         async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Landed, ChainError> {
             let blockhash = self.client.get_latest_blockhash().await.map_err(transport)?;
-            let tx = self.sign(ixs, signers, blockhash);
+            let probe = self.sign(ixs, signers, blockhash, crate::budget::MAX_COMPUTE_UNITS);
+            let (used, _, _) = self.simulate_tx(&probe).await?;
+            let tx = self.sign(ixs, signers, blockhash, crate::budget::limit_from_simulation(used));
             let sig = self.client.send_and_confirm_transaction(&tx).await.map_err(failed)?;
             let logs = self.logs_of(&sig).await;
             Ok(Landed { signature: Some(sig.to_string()), logs, return_data: None })
@@ -255,21 +283,8 @@ pub mod rpc {
 
         async fn simulate(&mut self, ixs: &[Instruction]) -> Result<Landed, ChainError> {
             let blockhash = self.client.get_latest_blockhash().await.map_err(transport)?;
-            let tx = self.sign(ixs, &[], blockhash);
-            let res = self.client.simulate_transaction(&tx).await.map_err(failed)?.value;
-            let logs = res.logs.unwrap_or_default();
-            if let Some(err) = res.err {
-                let err: solana_transaction_error::TransactionError = err.into();
-                let code = match &err {
-                    solana_transaction_error::TransactionError::InstructionError(_, solana_instruction::error::InstructionError::Custom(c)) => Some(*c),
-                    _ => None,
-                };
-                return Err(ChainError::Failed { code, message: format!("{err:?}"), logs });
-            }
-            let return_data = res.return_data.and_then(|r| {
-                use anchor_lang::__private::base64::{engine::general_purpose::STANDARD, Engine as _};
-                STANDARD.decode(r.data.0).ok()
-            });
+            let tx = self.sign(ixs, &[], blockhash, crate::budget::MAX_COMPUTE_UNITS);
+            let (_, logs, return_data) = self.simulate_tx(&tx).await?;
             Ok(Landed { signature: None, logs, return_data })
         }
 

@@ -5,6 +5,7 @@
 pub mod amm;
 #[cfg(feature = "bank")]
 pub mod bank;
+pub mod budget;
 pub mod chain;
 pub mod deploy;
 pub mod events;
@@ -29,11 +30,9 @@ pub const ETH_DECIMALS: u8 = 8;
 pub const SPL_TOKEN_ID: Pubkey = anchor_spl::token::ID;
 pub const TOKEN_2022_ID: Pubkey = anchor_spl::token_2022::ID;
 
-/// `SetComputeUnitLimit` for the compute-budget program (built by hand to keep dependencies lean).
+/// `SetComputeUnitLimit` (solana-compute-budget-interface).
 pub fn compute_unit_limit_ix(units: u32) -> Instruction {
-    let mut data = vec![2u8];
-    data.extend_from_slice(&units.to_le_bytes());
-    Instruction { program_id: anchor_lang::pubkey!("ComputeBudget111111111111111111111111111111"), accounts: vec![], data }
+    solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(units)
 }
 
 /// The ProgramData account of an upgradeable program: its upgrade authority is the deployer, who

@@ -413,3 +413,31 @@ async fn admin_actions_and_parameter_bounds() {
     assert_eq!(m.market().await.admin, next.pubkey());
     assert_error(m.w.bank.send(&[m.keys.queue_change(admin, AdminChange::Params(good))], &[]).await, LevError::NotAdmin);
 }
+
+/// Clients size the compute-unit limit from a simulation (used × 1.1 + 5,000, plus under 1,000 of
+/// jitter that keeps repeated transactions distinct) instead of asking for the 1.4M maximum, and a
+/// priority fee (`--with-compute-unit-price`) is paid on that limit.
+#[tokio::test]
+async fn transactions_ask_for_their_simulated_compute_and_pay_the_priority_fee() {
+    use levtoken_client::budget::{limit_from_simulation, MAX_COMPUTE_UNITS, PACKET_BYTES};
+    let mut m = MarketWorld::new(world(), seed_params()).await;
+    let alice = m.holder(1_000 * USD).await;
+    let first = m.mint(&alice, 100 * USD, 0).await.unwrap();
+    let sized = limit_from_simulation(first.compute_units);
+    assert!(first.compute_units > 0 && first.cu_limit >= sized && first.cu_limit < sized + 1_000, "used {} limit {}", first.compute_units, first.cu_limit);
+    assert!(first.cu_limit < MAX_COMPUTE_UNITS / 4, "limit {}", first.cu_limit);
+    assert!(first.tx_bytes > 0 && first.tx_bytes <= PACKET_BYTES, "{} bytes", first.tx_bytes);
+
+    let payer = m.w.bank.payer_key();
+    let lamports = |a: Option<solana_account::Account>| a.expect("payer").lamports;
+    let before = lamports(m.w.bank.account(&payer).await);
+    m.mint(&alice, 100 * USD, 0).await.unwrap();
+    let mid = lamports(m.w.bank.account(&payer).await);
+    let base_fee = before - mid;
+    // One lamport per unit: the priority fee is exactly the limit asked for.
+    m.w.bank.compute_unit_price = Some(1_000_000);
+    let priced = m.mint(&alice, 100 * USD, 0).await.unwrap();
+    let after = lamports(m.w.bank.account(&payer).await);
+    assert_eq!(mid - after, base_fee + priced.cu_limit as u64);
+    assert!(priced.cu_limit >= limit_from_simulation(priced.compute_units));
+}
