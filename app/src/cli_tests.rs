@@ -376,6 +376,35 @@ async fn cli_over_json_rpc_sizes_the_compute_limit_and_pays_the_priority_fee() {
     assert!((levtoken_client::budget::MARGIN_UNITS..400_000).contains(&priority), "limit asked for: {priority}");
 }
 
+/// Every transaction a holder or a keeper sends — mint, redeem, redeem in kind, rebalance, a keeper
+/// tick, settle, claim fees — with its compute-unit limit and a priority fee, fits Solana's
+/// 1,232-byte packet without a lookup table (the margins are what `levtoken bench-cu` prints).
+#[tokio::test]
+async fn cli_user_and_keeper_transactions_fit_one_packet() {
+    use levtoken_client::budget::PACKET_BYTES;
+    let mut w = world().await;
+    w.bank.journal = Some(Vec::new());
+    w.bank.compute_unit_price = Some(1);
+    commands::mint(&mut w.bank, &w.keys, 1_000 * USD, 50).await.unwrap();
+    let lev = WalletAccounts::of(w.bank.payer_key(), &w.keys).lev;
+    let tokens = token_balance(&mut w.bank, &lev).await.unwrap();
+    commands::redeem(&mut w.bank, &w.keys, tokens / 4, 50).await.unwrap();
+    commands::redeem_in_kind(&mut w.bank, &w.keys, tokens / 4, 50).await.unwrap();
+    w.move_price(3_600).await.unwrap();
+    commands::rebalance(&mut w.bank, &w.keys).await.unwrap();
+    w.move_price(3_200).await.unwrap();
+    assert!(matches!(keeper::tick(&mut w.bank, &w.keys, &keeper::KeeperConfig::default()).await.unwrap(), keeper::Tick::Rebalanced(_)));
+    commands::claim_fees(&mut w.bank, &w.keys).await.unwrap();
+    w.move_price(1_500).await.unwrap();
+    assert!(commands::settle(&mut w.bank, &w.keys).await.is_ok());
+    let sent: Vec<_> = w.bank.journal.take().unwrap().into_iter().filter(|j| !j.simulated).collect();
+    assert!(sent.len() >= 8, "{} transactions", sent.len());
+    for j in &sent {
+        let o = &j.outcome;
+        assert!(o.tx_bytes > 200 && o.tx_bytes <= PACKET_BYTES, "{} bytes, {} accounts: {:?}", o.tx_bytes, o.tx_accounts, o.logs.get(4));
+    }
+}
+
 #[tokio::test]
 async fn cli_pause_unpause_and_set_params() {
     let mut w = world().await;

@@ -244,6 +244,8 @@ pub struct RedeemInKindResult {
     pub collateral_eth: f64,
     pub fee_eth: f64,
     pub debt_repaid_usdc: f64,
+    /// A settled market pays its residual USDC instead (no collateral is left).
+    pub usdc_out: f64,
     pub signature: Option<String>,
 }
 
@@ -264,14 +266,27 @@ pub async fn redeem_in_kind<C: Chain>(chain: &mut C, keys: &MarketKeys, tokens: 
     ixs.push(keys.redeem_in_kind(me, w.lev, eth, w.usdc, tokens, min));
     let landed = chain.send(&ixs, &[]).await.map_err(chain_err)?;
     let ev: Vec<leveraged_token::RedeemedInKind> = parse_events(&landed.logs);
-    let e = ev.first().ok_or_else(|| anyhow!("no RedeemedInKind event in the transaction"))?;
-    Ok(RedeemInKindResult {
-        tokens: tokens as f64 / 1e6,
-        collateral_eth: e.collateral_out as f64 / 1e8,
-        fee_eth: e.fee_collateral as f64 / 1e8,
-        debt_repaid_usdc: e.debt_repaid as f64 / 1e6,
-        signature: landed.signature,
-    })
+    let settled: Vec<leveraged_token::Redeemed> = parse_events(&landed.logs);
+    match (ev.first(), settled.first()) {
+        (Some(e), _) => Ok(RedeemInKindResult {
+            tokens: tokens as f64 / 1e6,
+            collateral_eth: e.collateral_out as f64 / 1e8,
+            fee_eth: e.fee_collateral as f64 / 1e8,
+            debt_repaid_usdc: e.debt_repaid as f64 / 1e6,
+            usdc_out: 0.0,
+            signature: landed.signature,
+        }),
+        // A settled market redeems for its residual USDC (the program's `Redeemed` event).
+        (None, Some(r)) => Ok(RedeemInKindResult {
+            tokens: tokens as f64 / 1e6,
+            collateral_eth: 0.0,
+            fee_eth: 0.0,
+            debt_repaid_usdc: 0.0,
+            usdc_out: r.usdc_out as f64 / 1e6,
+            signature: landed.signature,
+        }),
+        (None, None) => Err(anyhow!("no RedeemedInKind or Redeemed event in the transaction")),
+    }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -404,8 +419,8 @@ pub async fn init_market<C: Chain>(
     let args = InitMarketArgs {
         params,
         feed_id: ETH_USD_FEED_ID,
-        swap_programs: [amm::ID, Pubkey::default()],
-        swap_pools: [keys.amm.pool, Pubkey::default()],
+        swap_programs: vec![amm::ID],
+        swap_pools: vec![keys.amm.pool],
         guardian: me,
         treasury,
         timelock_secs,
@@ -415,8 +430,7 @@ pub async fn init_market<C: Chain>(
         uri: "https://example.invalid/ethbull3x.json".into(),
     };
     // Reclaim any lamports a griefer parked on the market's future PDAs (they would block `init`).
-    let ixs = levtoken_client::prefund::guard_init(chain, me, &keys.init_pdas(), keys.init_market(me, me, args)).await.map_err(chain_err)?;
-    let landed = chain.send(&ixs, &[]).await.map_err(chain_err)?;
+    let landed = levtoken_client::prefund::send_guarded(chain, me, &keys.init_pdas(), &[keys.init_market(me, me, args)], &[]).await.map_err(chain_err)?;
     Ok(InitMarketResult {
         market: keys.market.to_string(),
         lev_mint: keys.lev_mint.to_string(),

@@ -45,7 +45,11 @@ pub struct DemoWorld {
 
 impl DemoWorld {
     pub async fn start(params: MarketParams) -> Result<Self> {
-        let mut bank = Bank::start().await;
+        Self::start_on(Bank::start().await, params).await
+    }
+
+    /// [`DemoWorld::start`] on a bank already running (e.g. one keeping a journal).
+    pub async fn start_on(mut bank: Bank, params: MarketParams) -> Result<Self> {
         let now = bank.now().await;
         let oracle = Pubkey::new_unique();
         let obs = PriceObservation { feed_id: ETH_USD_FEED_ID, price: 3_000 * 100_000_000, conf: 3_000 * 100_000, expo: PYTH_EXPO, publish_time: now };

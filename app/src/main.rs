@@ -4,6 +4,7 @@
 //! `~/.config/solana/id.json`), `--json` for machine-readable output on every command.
 
 mod backtest;
+mod bench_cu;
 #[cfg(test)]
 mod cli_tests;
 mod commands;
@@ -46,6 +47,13 @@ pub(crate) enum Command {
     Demo,
     /// Replay hourly ETH history through the real programs and compare with peer rules.
     Backtest(backtest::cmd::BacktestArgs),
+    /// Compute units of every instruction on the SBF builds (bash sbf/build.sh first), the .so
+    /// sizes and the largest transaction, over a fixed in-process scenario.
+    BenchCu {
+        /// Directory with amm.so, lending_pool.so and leveraged_token.so (default $SBF_OUT_DIR, else target/deploy).
+        #[arg(long)]
+        sbf_dir: Option<PathBuf>,
+    },
     /// NAV, NAV per token, leverage, band, debt, collateral, oracle age, whether a rebalance is allowed.
     Status,
     /// Deposit USDC for ETHBULL3X.
@@ -202,6 +210,10 @@ async fn main() -> Result<()> {
         tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
     }
     match &cli.command {
+        Command::BenchCu { sbf_dir } => {
+            let report = bench_cu::run(sbf_dir.clone()).await?;
+            print(&cli.json, &report, bench_cu::table)?;
+        }
         Command::Demo => {
             let steps = demo::run().await?;
             print(&cli.json, &steps, |s| demo::table(s))?;

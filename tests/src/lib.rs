@@ -336,8 +336,8 @@ impl MarketWorld {
         let args = InitMarketArgs {
             params,
             feed_id: ETH_USD_FEED_ID,
-            swap_programs: [amm::ID, extra_venue[0]],
-            swap_pools: [w.amm.pool, extra_venue[1]],
+            swap_programs: vec![amm::ID, extra_venue[0]],
+            swap_pools: vec![w.amm.pool, extra_venue[1]],
             guardian: guardian.pubkey(),
             treasury: treasury.pubkey(),
             timelock_secs: cfg.timelock_secs,

@@ -122,6 +122,14 @@ pub struct TxOutcome {
     pub return_data: Option<Vec<u8>>,
 }
 
+/// A transaction the bank ran, kept while [`Bank::journal`] is on (for `levtoken bench-cu`).
+#[derive(Clone, Debug)]
+pub struct Journaled {
+    pub outcome: TxOutcome,
+    /// A simulation (nothing committed), e.g. the `nav` view.
+    pub simulated: bool,
+}
+
 /// A failed transaction: the runtime error and the logs up to the failure.
 #[derive(Clone, Debug)]
 pub struct TxFailure {
@@ -153,6 +161,8 @@ pub struct Bank {
     nonce: u32,
     /// Priority fee in micro-lamports per compute unit (`--with-compute-unit-price`).
     pub compute_unit_price: Option<u64>,
+    /// When `Some`, every successful transaction and simulation is appended here.
+    pub journal: Option<Vec<Journaled>>,
 }
 
 impl Bank {
@@ -166,7 +176,7 @@ impl Bank {
     /// payer as upgrade authority, as a deployment would have (only the deployer may create their
     /// pools). Should `pt` have deployed them upgradeable, only the authority is changed.
     pub async fn start_with(pt: ProgramTest) -> Self {
-        let mut bank = Bank { ctx: pt.start_with_context().await, nonce: 0, compute_unit_price: None };
+        let mut bank = Bank { ctx: pt.start_with_context().await, nonce: 0, compute_unit_price: None, journal: None };
         let payer = bank.payer_key();
         for program in [amm::ID, lending_pool::ID] {
             let address = crate::program_data_address(&program);
@@ -245,13 +255,21 @@ impl Bank {
         };
         let all = build(limit);
         let (tx_bytes, tx_accounts) = tx_size(&all, &payer.pubkey());
+        // Like solana-program-test, this bank runs transactions over the 1,232-byte packet limit (a
+        // cluster would refuse them); `tx_bytes` reports the size so tests and `bench-cu` check it.
         let tx = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
         match self.ctx.banks_client.process_transaction_with_metadata(tx).await {
             Ok(res) => {
                 let (logs, compute_units, return_data) =
                     res.metadata.map(|m| (m.log_messages, m.compute_units_consumed, m.return_data.map(|r| r.data))).unwrap_or_default();
                 match res.result {
-                    Ok(()) => Ok(TxOutcome { logs, compute_units, cu_limit: limit, tx_bytes, tx_accounts, return_data }),
+                    Ok(()) => {
+                        let outcome = TxOutcome { logs, compute_units, cu_limit: limit, tx_bytes, tx_accounts, return_data };
+                        if let Some(j) = self.journal.as_mut() {
+                            j.push(Journaled { outcome: outcome.clone(), simulated: false });
+                        }
+                        Ok(outcome)
+                    }
                     Err(error) => Err(TxFailure { error, logs }),
                 }
             }
@@ -281,7 +299,13 @@ impl Bank {
             .map_err(|e| TxFailure { error: TransactionError::AccountNotFound, logs: vec![format!("simulation transport error: {e}")] })?;
         let (logs, compute_units, return_data) = res.simulation_details.map(|d| (d.logs, d.units_consumed, d.return_data.map(|r| r.data))).unwrap_or_default();
         match res.result {
-            Some(Ok(())) => Ok(TxOutcome { logs, compute_units, return_data, ..Default::default() }),
+            Some(Ok(())) => {
+                let outcome = TxOutcome { logs, compute_units, return_data, ..Default::default() };
+                if let Some(j) = self.journal.as_mut() {
+                    j.push(Journaled { outcome: outcome.clone(), simulated: true });
+                }
+                Ok(outcome)
+            }
             Some(Err(error)) => Err(TxFailure { error, logs }),
             None => Err(TxFailure { error: TransactionError::BlockhashNotFound, logs }),
         }

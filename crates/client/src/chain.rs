@@ -276,6 +276,10 @@ pub mod rpc {
             let probe = self.sign(ixs, signers, blockhash, crate::budget::MAX_COMPUTE_UNITS);
             let (used, _, _) = self.simulate_tx(&probe).await?;
             let tx = self.sign(ixs, signers, blockhash, crate::budget::limit_from_simulation(used));
+            let (bytes, _) = crate::budget::message_size(&tx.message);
+            if bytes > crate::budget::PACKET_BYTES {
+                return Err(ChainError::Transport(format!("transaction too large: {bytes} bytes, over the {}-byte packet limit", crate::budget::PACKET_BYTES)));
+            }
             let sig = self.client.send_and_confirm_transaction(&tx).await.map_err(failed)?;
             let logs = self.logs_of(&sig).await;
             Ok(Landed { signature: Some(sig.to_string()), logs, return_data: None })

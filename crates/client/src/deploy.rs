@@ -17,7 +17,7 @@ use crate::{
     lending::LendingPoolKeys,
     market::MarketKeys,
     oracle::ETH_USD_FEED_ID,
-    prefund::guard_init,
+    prefund::send_guarded,
     ETH_DECIMALS, SPL_TOKEN_ID, TOKEN_2022_ID, USDC_DECIMALS,
 };
 
@@ -121,9 +121,8 @@ pub async fn deploy_localnet<C: Chain>(chain: &mut C, cfg: &LocalnetConfig, orac
 
     let lending = LendingPoolKeys::derive(usdc, SPL_TOKEN_ID);
     let amm = AmmPool::derive(eth, TOKEN_2022_ID, usdc, SPL_TOKEN_ID, SPL_TOKEN_ID);
-    let mut ixs = guard_init(chain, payer, &lending.init_pdas(), lending.init_pool(payer, cfg.pool_config, cfg.timelock_secs)).await?;
-    ixs.extend(guard_init(chain, payer, &amm.init_pdas(), amm.initialize(payer, cfg.amm_fee_bps)).await?);
-    chain.send(&ixs, &[]).await?;
+    let pdas = [lending.init_pdas(), amm.init_pdas()].concat();
+    send_guarded(chain, payer, &pdas, &[lending.init_pool(payer, cfg.pool_config, cfg.timelock_secs), amm.initialize(payer, cfg.amm_fee_bps)], &[]).await?;
 
     // Seed the AMM at the oracle price and fund the pool.
     let price = Price::from_oracle(cfg.eth_price_mantissa, -8, ETH_DECIMALS, USDC_DECIMALS).ok_or_else(|| ChainError::Transport("bad start price".into()))?;
@@ -170,8 +169,8 @@ pub async fn deploy_market<C: Chain>(
     let args = InitMarketArgs {
         params: cfg.params,
         feed_id: ETH_USD_FEED_ID,
-        swap_programs: [amm::ID, Pubkey::default()],
-        swap_pools: [amm.pool, Pubkey::default()],
+        swap_programs: vec![amm::ID],
+        swap_pools: vec![amm.pool],
         guardian: payer,
         treasury,
         timelock_secs: cfg.timelock_secs,
@@ -180,7 +179,6 @@ pub async fn deploy_market<C: Chain>(
         symbol: "ETHBULL3X".into(),
         uri: "https://example.invalid/ethbull3x.json".into(),
     };
-    let ixs = guard_init(chain, payer, &keys.init_pdas(), keys.init_market(payer, payer, args)).await?;
-    chain.send(&ixs, &[]).await?;
+    send_guarded(chain, payer, &keys.init_pdas(), &[keys.init_market(payer, payer, args)], &[]).await?;
     Ok(keys)
 }

@@ -7,6 +7,7 @@
 
 use anchor_lang::prelude::Pubkey;
 use solana_instruction::Instruction;
+use solana_keypair::Keypair;
 
 use crate::{
     amm::AmmPool,
@@ -97,6 +98,38 @@ impl AmmPool {
             InitPda::new(amm::ID, &[amm::LP_MINT_SEED, p]),
         ]
     }
+}
+
+/// Send `inits` (instructions that `init` the PDAs of `pdas`) with a reclaim before them for every
+/// PDA a griefer pre-funded: in the same transaction when it fits the 1,232-byte packet (atomic,
+/// nothing to race), otherwise the reclaims first in a transaction of their own. Should someone
+/// park lamports again in between, the init fails on that PDA and the round repeats (three times
+/// at most; each round the griefer's lamports go to the payer).
+pub async fn send_guarded<C: Chain>(
+    chain: &mut C,
+    payer: Pubkey,
+    pdas: &[InitPda],
+    inits: &[Instruction],
+    signers: &[&Keypair],
+) -> Result<crate::chain::Landed, ChainError> {
+    use crate::budget::{budget_ixs, tx_size, MAX_COMPUTE_UNITS, PACKET_BYTES};
+    let mut last = None;
+    for _ in 0..3 {
+        let reclaims = guard_init(chain, payer, pdas, inits[0].clone()).await?;
+        let reclaims = &reclaims[..reclaims.len() - 1];
+        let together = [reclaims, inits].concat();
+        // Sized with a compute-unit limit and price, as every client sends.
+        let fits = tx_size(&[budget_ixs(MAX_COMPUTE_UNITS, Some(1)), together.clone()].concat(), &payer).0 <= PACKET_BYTES;
+        if fits || reclaims.is_empty() {
+            return chain.send(&together, signers).await;
+        }
+        chain.send(reclaims, &[]).await?;
+        match chain.send(inits, signers).await {
+            Ok(landed) => return Ok(landed),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| ChainError::Transport("init did not land".into())))
 }
 
 /// `init` preceded by a reclaim for every PDA of `pdas` that is still a bare system account holding

@@ -156,8 +156,8 @@ fn init_args(m: &MarketWorld) -> InitMarketArgs {
     InitMarketArgs {
         params: seed_params(),
         feed_id: ETH_USD_FEED_ID,
-        swap_programs: [amm::ID, Pubkey::default()],
-        swap_pools: [m.w.amm.pool, Pubkey::default()],
+        swap_programs: vec![amm::ID],
+        swap_pools: vec![m.w.amm.pool],
         guardian: m.guardian.pubkey(),
         treasury: m.treasury.pubkey(),
         timelock_secs: 0,

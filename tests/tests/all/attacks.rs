@@ -72,8 +72,8 @@ async fn second_market(m: &mut MarketWorld) -> MarketKeys {
     let args = InitMarketArgs {
         params: seed_params(),
         feed_id: ETH_USD_FEED_ID,
-        swap_programs: [amm::ID, Pubkey::default()],
-        swap_pools: [m.w.amm.pool, Pubkey::default()],
+        swap_programs: vec![amm::ID],
+        swap_pools: vec![m.w.amm.pool],
         guardian: admin,
         treasury,
         timelock_secs: 0,
@@ -309,8 +309,8 @@ async fn attack_reinitialise_market_pool_and_amm() {
     let args = InitMarketArgs {
         params: seed_params(),
         feed_id: ETH_USD_FEED_ID,
-        swap_programs: [amm::ID, Pubkey::default()],
-        swap_pools: [m.w.amm.pool, Pubkey::default()],
+        swap_programs: vec![amm::ID],
+        swap_pools: vec![m.w.amm.pool],
         guardian: admin,
         treasury: admin,
         timelock_secs: 0,

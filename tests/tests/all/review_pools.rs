@@ -177,8 +177,8 @@ async fn market_refuses_mints_with_dangerous_token_2022_extensions() {
         let args = InitMarketArgs {
             params: seed_params(),
             feed_id: ETH_USD_FEED_ID,
-            swap_programs: [amm::ID, Pubkey::default()],
-            swap_pools: [m.w.amm.pool, Pubkey::default()],
+            swap_programs: vec![amm::ID],
+            swap_pools: vec![m.w.amm.pool],
             guardian: m.guardian.pubkey(),
             treasury: m.treasury.pubkey(),
             timelock_secs: 0,

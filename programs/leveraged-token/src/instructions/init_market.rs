@@ -4,7 +4,7 @@ use lending_pool::{program::LendingPool as LendingProgram, LendingPool};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::{
-    LevError, Market, MarketInitialized, MarketParams, COLLATERAL_VAULT_SEED, LEV_DECIMALS, LEV_MINT_SEED, MARKET_SEED, MAX_SWAP_PROGRAMS, QUOTE_VAULT_SEED,
+    LevError, Market, MarketInitialized, MarketParams, COLLATERAL_VAULT_SEED, LEV_DECIMALS, LEV_MINT_SEED, MARKET_SEED, QUOTE_VAULT_SEED,
     TRANSIT_AUTHORITY_SEED, TRANSIT_SEED,
 };
 
@@ -14,9 +14,11 @@ pub struct InitMarketArgs {
     pub params: MarketParams,
     /// Pyth feed id the oracle account must carry.
     pub feed_id: [u8; 32],
-    /// Allowlisted swap venues: program and pool pairs (unused slots are the default key).
-    pub swap_programs: [Pubkey; MAX_SWAP_PROGRAMS],
-    pub swap_pools: [Pubkey; MAX_SWAP_PROGRAMS],
+    /// Allowlisted swap venues: program and pool pairs, one to `MAX_SWAP_PROGRAMS` of each, same
+    /// length (a default key marks an unused slot). Vectors, not the market's fixed arrays, so the
+    /// transaction stays under the 1,232-byte packet limit with one venue.
+    pub swap_programs: Vec<Pubkey>,
+    pub swap_pools: Vec<Pubkey>,
     pub guardian: Pubkey,
     /// The key that may claim the fees.
     pub treasury: Pubkey,
@@ -130,7 +132,8 @@ pub struct InitMarket<'info> {
 pub fn handle_init_market(mut ctx: Context<InitMarket>, market_id: u64, args: InitMarketArgs) -> Result<()> {
     args.params.validate(ctx.accounts.lending_pool.config.liquidation_leverage_bps)?;
     require!(args.name.len() <= 32 && args.symbol.len() <= 10 && args.uri.len() <= 200, LevError::MetadataTooLong);
-    crate::validate_venues(&args.swap_programs, &args.swap_pools)?;
+    let (swap_programs, swap_pools) = crate::venue_slots(&args.swap_programs, &args.swap_pools)?;
+    crate::validate_venues(&swap_programs, &swap_pools)?;
     crate::validate_timelock(args.timelock_secs, ctx.accounts.lending_pool.timelock_secs)?;
     // Transfer fees, hooks, permanent delegates, default-frozen accounts, close authorities … would
     // each break the books or the vaults: only display-only extensions are accepted.
@@ -172,8 +175,8 @@ pub fn handle_init_market(mut ctx: Context<InitMarket>, market_id: u64, args: In
     market.lending_borrower = a.lending_borrower.key();
     market.oracle = a.oracle.key();
     market.feed_id = args.feed_id;
-    market.swap_programs = args.swap_programs;
-    market.swap_pools = args.swap_pools;
+    market.swap_programs = swap_programs;
+    market.swap_pools = swap_pools;
     market.params = args.params;
     market.collateral = 0;
     market.settling = false;

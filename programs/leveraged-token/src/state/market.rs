@@ -213,6 +213,16 @@ impl Market {
 }
 
 /// At least one venue; every named program has a pool and vice versa.
+/// Venue lists as given to `init_market` (1 ..= `MAX_SWAP_PROGRAMS` each, same length) in the
+/// market's fixed slots, padded with the default key.
+pub fn venue_slots(programs: &[Pubkey], pools: &[Pubkey]) -> Result<([Pubkey; MAX_SWAP_PROGRAMS], [Pubkey; MAX_SWAP_PROGRAMS])> {
+    require!(programs.len() == pools.len() && (1..=MAX_SWAP_PROGRAMS).contains(&programs.len()), LevError::SwapProgramNotAllowed);
+    let mut slots = ([Pubkey::default(); MAX_SWAP_PROGRAMS], [Pubkey::default(); MAX_SWAP_PROGRAMS]);
+    slots.0[..programs.len()].copy_from_slice(programs);
+    slots.1[..pools.len()].copy_from_slice(pools);
+    Ok(slots)
+}
+
 pub fn validate_venues(programs: &[Pubkey; MAX_SWAP_PROGRAMS], pools: &[Pubkey; MAX_SWAP_PROGRAMS]) -> Result<()> {
     let pairs_ok = programs.iter().zip(pools.iter()).all(|(p, q)| (*p == Pubkey::default()) == (*q == Pubkey::default()));
     require!(pairs_ok && programs.iter().any(|p| *p != Pubkey::default()), LevError::SwapProgramNotAllowed);
@@ -248,6 +258,17 @@ pub fn math_err() -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn venue_lists_fill_the_slots_or_are_refused() {
+        let (a, b, c) = (Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique());
+        let d = Pubkey::default();
+        assert_eq!(venue_slots(&[a], &[b]).unwrap(), ([a, d], [b, d]));
+        assert_eq!(venue_slots(&[a, c], &[b, a]).unwrap(), ([a, c], [b, a]));
+        assert!(venue_slots(&[], &[]).is_err());
+        assert!(venue_slots(&[a], &[b, c]).is_err());
+        assert!(venue_slots(&[a, b, c], &[a, b, c]).is_err());
+    }
 
     /// The hand-written `INIT_SPACE` is what `#[derive(InitSpace)]` gave (1 210 bytes) and the
     /// serialized size of a market with the largest change queued; the outlined field
