@@ -154,6 +154,8 @@ async fn scenario(bar: &ProgressBar) -> Result<Vec<Journaled>> {
         // Arbitrageurs bring the AMM back to the oracle after each trade (the market refuses a
         // venue pushed more than 50 bps away).
         w.move_price(3_000).await.context("arbitrage")?;
+        w.bank.simulate(&[w.keys.nav()]).await.map_err(|e| anyhow!("{e}")).context("nav")?;
+        w.bank.send(&[w.keys.lending.accrue_interest()], &[]).await.map_err(|e| anyhow!("{e}")).context("accrue")?;
         commands::status(&mut w.bank, &w.keys).await.context("scenario step 9")?;
         bar.inc(1);
     }

@@ -220,7 +220,7 @@ impl Bank {
     }
 
     async fn send_as(&mut self, ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair]) -> Result<TxOutcome, TxFailure> {
-        use crate::budget::{budget_ixs, limit_from_simulation, tx_size, MAX_COMPUTE_UNITS};
+        use crate::budget::{budget_ixs, tx_size, MAX_COMPUTE_UNITS};
         self.nonce = self.nonce.wrapping_add(1);
         let mut keys: Vec<&Keypair> = vec![payer];
         for s in signers {
@@ -245,14 +245,7 @@ impl Bank {
             Ok(r) if matches!(r.result, Some(Ok(()))) => r.simulation_details.map(|d| d.units_consumed),
             _ => None,
         };
-        let jitter = self.nonce % 1_000;
-        let limit = match used {
-            Some(u) => match limit_from_simulation(u).saturating_add(jitter) {
-                l if l >= MAX_COMPUTE_UNITS => MAX_COMPUTE_UNITS - jitter,
-                l => l,
-            },
-            None => MAX_COMPUTE_UNITS - jitter,
-        };
+        let limit = crate::budget::limit_with_jitter(used, self.nonce);
         let all = build(limit);
         let (tx_bytes, tx_accounts) = tx_size(&all, &payer.pubkey());
         // Like solana-program-test, this bank runs transactions over the 1,232-byte packet limit (a

@@ -20,6 +20,20 @@ pub fn limit_from_simulation(used: u64) -> u32 {
     limit.min(MAX_COMPUTE_UNITS as u64) as u32
 }
 
+/// The limit a transaction is sent with: [`limit_from_simulation`] rounded up to a thousand, plus
+/// `nonce % 1000` (the maximum less that without a simulation). Two identical transactions sent
+/// under one blockhash would be one transaction to the cluster (the second dropped as already
+/// processed); consecutive nonces always give different limits, whatever the simulations used.
+pub fn limit_with_jitter(used: Option<u64>, nonce: u32) -> u32 {
+    let jitter = nonce % 1_000;
+    let ceiling = MAX_COMPUTE_UNITS - 1_000;
+    let base = match used {
+        Some(u) => limit_from_simulation(u).div_ceil(1_000).saturating_mul(1_000).min(ceiling),
+        None => ceiling,
+    };
+    base + jitter
+}
+
 /// The compute-budget instructions to put before a transaction's own: the limit, and the price
 /// in micro-lamports per unit when one is set (none, or 0, adds no instruction).
 pub fn budget_ixs(limit: u32, price_micro_lamports: Option<u64>) -> Vec<Instruction> {
@@ -84,6 +98,19 @@ mod tests {
         tx.signatures = vec![Default::default(); 2];
         let wire = bincode::serialize(&tx).unwrap();
         assert_eq!(tx_size(&ixs, &payer), (wire.len(), 4));
+    }
+
+    #[test]
+    fn consecutive_limits_differ_whatever_the_simulations_used() {
+        assert_eq!(limit_with_jitter(Some(150_000), 7), 170_007);
+        assert_eq!(limit_with_jitter(Some(150_001), 7), 171_007);
+        assert_eq!(limit_with_jitter(None, 3), MAX_COMPUTE_UNITS - 1_000 + 3);
+        assert_eq!(limit_with_jitter(Some(u64::MAX), 999), MAX_COMPUTE_UNITS - 1);
+        for n in 0..3_000u32 {
+            for (a, b) in [(150_000, 149_999), (150_000, 150_001), (10, 2_000_000), (0, 0)] {
+                assert_ne!(limit_with_jitter(Some(a), n), limit_with_jitter(Some(b), n + 1), "{a} {b} {n}");
+            }
+        }
     }
 
     #[test]

@@ -196,17 +196,15 @@ pub mod rpc {
             vec![]
         }
 
-        /// Every transaction starts with its compute budget: `limit` units (the maximum for a
-        /// simulation, then what the simulation used plus a margin) and the priority fee if set.
-        /// The limit differs by a few units from the previous transaction's: two identical
-        /// instructions sent within one blockhash's lifetime (a keeper retry, a second rebalance)
-        /// would otherwise be byte-identical transactions, and the cluster drops the second as
-        /// already processed.
-        fn sign(&mut self, ixs: &[Instruction], signers: &[&Keypair], blockhash: solana_hash::Hash, limit: u32) -> Transaction {
-            use crate::budget::MAX_COMPUTE_UNITS;
+        /// Every transaction starts with its compute budget: nearly the maximum for a simulation
+        /// (`used` = None), then what the simulation used plus a margin, and the priority fee if
+        /// set. The limit differs from the previous transaction's ([`crate::budget::limit_with_jitter`]):
+        /// two identical instructions sent within one blockhash's lifetime (a keeper retry, a
+        /// second rebalance) would otherwise be byte-identical transactions, and the cluster drops
+        /// the second as already processed.
+        fn sign(&mut self, ixs: &[Instruction], signers: &[&Keypair], blockhash: solana_hash::Hash, used: Option<u64>) -> Transaction {
             self.nonce = self.nonce.wrapping_add(1);
-            let jitter = self.nonce % 1_000;
-            let limit = if limit.saturating_add(jitter) >= MAX_COMPUTE_UNITS { MAX_COMPUTE_UNITS - jitter } else { limit + jitter };
+            let limit = crate::budget::limit_with_jitter(used, self.nonce);
             let mut all = crate::budget::budget_ixs(limit, self.compute_unit_price);
             all.extend_from_slice(ixs);
             let ixs = &all[..];
@@ -273,9 +271,9 @@ pub mod rpc {
         /// with the compute-unit limit sized from the simulation.
         async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Landed, ChainError> {
             let blockhash = self.client.get_latest_blockhash().await.map_err(transport)?;
-            let probe = self.sign(ixs, signers, blockhash, crate::budget::MAX_COMPUTE_UNITS);
+            let probe = self.sign(ixs, signers, blockhash, None);
             let (used, _, _) = self.simulate_tx(&probe).await?;
-            let tx = self.sign(ixs, signers, blockhash, crate::budget::limit_from_simulation(used));
+            let tx = self.sign(ixs, signers, blockhash, Some(used));
             let (bytes, _) = crate::budget::message_size(&tx.message);
             if bytes > crate::budget::PACKET_BYTES {
                 return Err(ChainError::Transport(format!("transaction too large: {bytes} bytes, over the {}-byte packet limit", crate::budget::PACKET_BYTES)));
@@ -287,7 +285,7 @@ pub mod rpc {
 
         async fn simulate(&mut self, ixs: &[Instruction]) -> Result<Landed, ChainError> {
             let blockhash = self.client.get_latest_blockhash().await.map_err(transport)?;
-            let tx = self.sign(ixs, &[], blockhash, crate::budget::MAX_COMPUTE_UNITS);
+            let tx = self.sign(ixs, &[], blockhash, None);
             let (_, logs, return_data) = self.simulate_tx(&tx).await?;
             Ok(Landed { signature: None, logs, return_data })
         }
