@@ -181,17 +181,24 @@ async fn cli_backtest_writes_json_with_every_key_and_the_plots() {
         "median_30d_diff",
         "p05_30d_diff",
         "median_30d_cost_bps",
+        "median_abs_30d_diff",
+        "mean_leverage",
+        "median_30d_interest_bps",
+        "median_30d_total_cost_bps",
     ];
-    for strategy in ["ftx_daily", "band_edge", "fli", "daily_only"] {
+    let intervals = ["median_abs_30d_diff_ci90", "median_30d_total_cost_bps_ci90"];
+    for strategy in ["ours", "ftx_daily", "band_edge", "fli", "daily_only"] {
+        let m = if strategy == "ours" { &report.json["ours"] } else { &report.json["peers"][strategy] };
         for k in keys {
-            assert!(report.json["peers"][strategy][k].is_number(), "{strategy}.{k}");
+            assert!(m[k].is_number(), "{strategy}.{k}");
+        }
+        for k in intervals {
+            let v = m[k].as_array().unwrap_or_else(|| panic!("{strategy}.{k}"));
+            assert!(v.len() == 2 && v[0].as_f64().unwrap() <= v[1].as_f64().unwrap(), "{strategy}.{k}: {v:?}");
         }
     }
-    for k in keys {
-        assert!(report.json["ours"][k].is_number(), "ours.{k}");
-    }
     // Exactly these keys.
-    assert_eq!(report.json["ours"].as_object().unwrap().len(), keys.len());
+    assert_eq!(report.json["ours"].as_object().unwrap().len(), keys.len() + intervals.len());
     assert_eq!(report.json["peers"].as_object().unwrap().len(), 4);
     assert_eq!(report.json["ours"]["wipeouts"], 0);
     assert_eq!(report.json["ours"]["bad_debt_usdc"], 0.0);

@@ -23,9 +23,24 @@ pub struct Metrics {
     pub fees_to_treasury_usdc: f64,
     pub windows_30d: u64,
     pub windows_30d_wiped: u64,
+    /// Signed: a rule that runs under 3x in a falling market shows a positive median here without
+    /// tracking any better; see `median_abs_30d_diff`.
     pub median_30d_diff: f64,
     pub p05_30d_diff: f64,
+    /// Swap fees, price impact against the oracle and keeper rewards, annualised, per 30-day window.
     pub median_30d_cost_bps: f64,
+    /// Median |window return − ideal 3x window return|.
+    pub median_abs_30d_diff: f64,
+    /// 90% block-bootstrap interval of `median_abs_30d_diff` (5th, 95th percentile).
+    pub median_abs_30d_diff_ci90: [f64; 2],
+    /// Time-weighted mean leverage over the hours the product was alive.
+    pub mean_leverage: f64,
+    /// Interest on the vault's debt, annualised, per 30-day window.
+    pub median_30d_interest_bps: f64,
+    /// Cost plus interest, annualised, per 30-day window.
+    pub median_30d_total_cost_bps: f64,
+    /// 90% block-bootstrap interval of `median_30d_total_cost_bps`.
+    pub median_30d_total_cost_bps_ci90: [f64; 2],
 }
 
 const DAY: usize = 24;
@@ -40,17 +55,56 @@ fn finite(x: f64) -> f64 {
     }
 }
 
-/// Frictionless 3x compounded every 24 samples over `prices`.
-fn ideal_return(prices: &[f64]) -> f64 {
+/// The products' stated reset time: 00:00 UTC. A sample is the state at its `ts`.
+fn is_reset(ts: i64) -> bool {
+    ts.rem_euclid(86_400) == 0
+}
+
+/// Frictionless 3x over `(ts, price)` points, reset to 3x at every 00:00 UTC (as the daily
+/// products do) and at the end: a window starting at 09:00 compounds 09:00 → 00:00, then whole
+/// days, then the last partial day.
+fn ideal_return(points: &[(i64, f64)]) -> f64 {
+    let Some(&(_, first)) = points.first() else { return 0.0 };
     let mut v = 1.0f64;
-    let mut i = 0;
-    while i + DAY < prices.len() {
-        let r = prices[i + DAY] / prices[i] - 1.0;
-        v *= (1.0 + 3.0 * r).max(0.0);
-        i += DAY;
+    let mut anchor = first;
+    for (k, &(ts, p)) in points.iter().enumerate().skip(1) {
+        if is_reset(ts) || k == points.len() - 1 {
+            v *= (1.0 + 3.0 * (p / anchor - 1.0)).max(0.0);
+            anchor = p;
+        }
     }
     v - 1.0
 }
+
+/// Block bootstrap of the median: `reps` resamples of `values` (in time order) built from
+/// blocks of `block` consecutive values starting at random offsets (wrapping), so the overlap
+/// between neighbouring 30-day windows is kept. Returns the 5th and 95th percentile. Seeded:
+/// the same input gives the same interval.
+pub fn bootstrap_median_ci90(values: &[f64], block: usize, reps: usize, seed: u64) -> [f64; 2] {
+    if values.is_empty() {
+        return [0.0, 0.0];
+    }
+    let n = values.len();
+    let block = block.clamp(1, n);
+    let mut rng = levtoken_client::rng::SplitMix64(seed);
+    let mut medians = Vec::with_capacity(reps);
+    let mut buf = Vec::with_capacity(n + block);
+    for _ in 0..reps {
+        buf.clear();
+        while buf.len() < n {
+            let start = rng.below(n as u64) as usize;
+            buf.extend((0..block).map(|k| values[(start + k) % n]));
+        }
+        buf.truncate(n);
+        medians.push(median(&mut buf));
+    }
+    [percentile(&mut medians.clone(), 5.0), percentile(&mut medians, 95.0)]
+}
+
+/// Windows overlap: a 30-day window every 7 days shares most of its hours with the next four.
+const BOOTSTRAP_BLOCK: usize = 5;
+const BOOTSTRAP_REPS: usize = 2_000;
+const BOOTSTRAP_SEED: u64 = 0x5eed_2017_0817;
 
 fn median(v: &mut [f64]) -> f64 {
     if v.is_empty() {
@@ -79,7 +133,6 @@ pub fn compute(run: &StrategyRun) -> Metrics {
     let s = &run.samples;
     let n = s.len();
     let wipeouts = s.iter().filter(|x| x.wiped).count() as u64;
-    let prices: Vec<f64> = s.iter().map(|x| x.eth_price).collect();
     let alive = || s.iter().filter(|x| !x.wiped);
     let max_leverage = alive().map(|x| x.max_leverage_in_hour).filter(|l| l.is_finite()).fold(0.0, f64::max);
     let min_nav_per_token = alive().map(|x| x.nav_per_token).fold(f64::INFINITY, f64::min);
@@ -93,12 +146,12 @@ pub fn compute(run: &StrategyRun) -> Metrics {
         s[n - 1].nav_per_token / s[0].nav_per_token - 1.0
     };
 
-    // Daily tracking: consecutive 24-sample steps inside one epoch with no wipe.
+    // Daily tracking, day by day from 00:00 UTC (the reset time), inside one epoch with no wipe.
     let mut diffs = Vec::new();
-    let mut i = 0;
+    let mut i = s.iter().position(|x| is_reset(x.ts)).unwrap_or(n);
     while i + DAY < n {
         let (a, b) = (&s[i], &s[i + DAY]);
-        let clean = a.epoch == b.epoch && !s[i..=i + DAY].iter().any(|x| x.wiped) && a.nav_per_token > 0.0;
+        let clean = a.epoch == b.epoch && !s[i..=i + DAY].iter().any(|x| x.wiped) && a.nav_per_token > 0.0 && b.ts - a.ts == 86_400;
         if clean {
             diffs.push((b.nav_per_token / a.nav_per_token - 1.0) - 3.0 * (b.eth_price / a.eth_price - 1.0));
         }
@@ -122,13 +175,16 @@ pub fn compute(run: &StrategyRun) -> Metrics {
     let mut wiped_windows = 0u64;
     let mut window_diffs = Vec::new();
     let mut window_costs = Vec::new();
+    let mut window_interest = Vec::new();
+    let mut window_total = Vec::new();
+    let points: Vec<(i64, f64)> = s.iter().map(|x| (x.ts, x.eth_price)).collect();
     let mut start = 0;
     while start + WINDOW <= n {
         let end = start + WINDOW - 1;
         windows += 1;
         let w = &s[start..=end];
         let wiped = w.iter().any(|x| x.wiped) || w[0].epoch != w[WINDOW - 1].epoch;
-        let ideal = ideal_return(&prices[start..=end]);
+        let ideal = ideal_return(&points[start..=end]);
         let ret = if wiped {
             wiped_windows += 1;
             -1.0
@@ -139,11 +195,21 @@ pub fn compute(run: &StrategyRun) -> Metrics {
         if !wiped {
             let nav = w.iter().map(|x| x.nav_usd).sum::<f64>() / WINDOW as f64;
             if nav > 0.0 {
-                window_costs.push(w.iter().map(|x| x.cost_usd).sum::<f64>() / nav * (365.0 / 30.0) * 10_000.0);
+                let annual_bps = |usd: f64| usd / nav * (365.0 / 30.0) * 10_000.0;
+                let cost = annual_bps(w.iter().map(|x| x.cost_usd).sum::<f64>());
+                let interest = annual_bps(w.iter().map(|x| x.interest_usd).sum::<f64>());
+                window_costs.push(cost);
+                window_interest.push(interest);
+                window_total.push(cost + interest);
             }
         }
         start += WINDOW_STEP;
     }
+
+    let abs_diffs: Vec<f64> = window_diffs.iter().map(|d| d.abs()).collect();
+    let lev: Vec<f64> = alive().map(|x| x.leverage).filter(|l| l.is_finite()).collect();
+    let mean_leverage = if lev.is_empty() { 0.0 } else { lev.iter().sum::<f64>() / lev.len() as f64 };
+    let ci = |v: &[f64]| bootstrap_median_ci90(v, BOOTSTRAP_BLOCK, BOOTSTRAP_REPS, BOOTSTRAP_SEED).map(finite);
 
     Metrics {
         hours: n as u64,
@@ -152,7 +218,7 @@ pub fn compute(run: &StrategyRun) -> Metrics {
         max_leverage: finite(max_leverage),
         min_nav_per_token: finite(min_nav_per_token),
         total_return: finite(total_return),
-        ideal_total_return: finite(ideal_return(&prices)),
+        ideal_total_return: finite(ideal_return(&points)),
         tracking_error_annual: finite(tracking_error_annual),
         rebalances: run.rebalances(),
         cost_bps_per_year: finite(cost_bps_per_year),
@@ -163,6 +229,12 @@ pub fn compute(run: &StrategyRun) -> Metrics {
         median_30d_diff: finite(median(&mut window_diffs.clone())),
         p05_30d_diff: finite(percentile(&mut window_diffs, 5.0)),
         median_30d_cost_bps: finite(median(&mut window_costs)),
+        median_abs_30d_diff: finite(median(&mut abs_diffs.clone())),
+        median_abs_30d_diff_ci90: ci(&abs_diffs),
+        mean_leverage: finite(mean_leverage),
+        median_30d_interest_bps: finite(median(&mut window_interest)),
+        median_30d_total_cost_bps: finite(median(&mut window_total.clone())),
+        median_30d_total_cost_bps_ci90: ci(&window_total),
     }
 }
 
@@ -218,6 +290,12 @@ pub fn table(rows: &[(&str, &Metrics)]) -> String {
         ("median 30d vs ideal", |m| pct(m.median_30d_diff)),
         ("p05 30d vs ideal", |m| pct(m.p05_30d_diff)),
         ("median 30d cost bps", |m| format!("{:.0}", m.median_30d_cost_bps)),
+        ("median 30d int. bps", |m| format!("{:.0}", m.median_30d_interest_bps)),
+        ("median 30d total bps", |m| format!("{:.0}", m.median_30d_total_cost_bps)),
+        ("  90% interval", |m| format!("{:.0}–{:.0}", m.median_30d_total_cost_bps_ci90[0], m.median_30d_total_cost_bps_ci90[1])),
+        ("median |30d vs ideal|", |m| format!("{:.2}%", m.median_abs_30d_diff * 100.0)),
+        ("  90% interval", |m| format!("{:.2}–{:.2}%", m.median_abs_30d_diff_ci90[0] * 100.0, m.median_abs_30d_diff_ci90[1] * 100.0)),
+        ("mean leverage", |m| format!("{:.2}x", m.mean_leverage)),
     ];
     let mut out = format!("{:<22}", "metric");
     for (name, _) in rows {
@@ -296,11 +374,84 @@ mod tests {
     }
 
     #[test]
-    fn ideal_is_daily_compounded_3x() {
-        // +10% a day for 2 days: (1.3)^2 − 1.
-        let p: Vec<f64> = (0..49).map(|i| 100.0 * 1.1f64.powi(i / 24)).collect();
-        assert!((ideal_return(&p) - (1.3f64.powi(2) - 1.0)).abs() < 1e-12);
+    fn ideal_is_3x_reset_at_midnight_utc() {
+        // From 09:00: flat to midnight's +10%, then +10% over the next day; resets at 00:00 UTC
+        // give 1.3 × 1.3. (Compounding every 24 samples from 09:00 would give 1.3 × 1.0.)
+        let day = 86_400i64;
+        let t0 = 1_600_000_000 - 1_600_000_000 % day + 9 * 3_600;
+        let pts: Vec<(i64, f64)> = (0..=39)
+            .map(|h| {
+                let ts = t0 + h * 3_600;
+                (
+                    ts,
+                    if ts < t0 - 9 * 3_600 + day {
+                        100.0
+                    } else if ts < t0 - 9 * 3_600 + 2 * day {
+                        110.0
+                    } else {
+                        121.0
+                    },
+                )
+            })
+            .collect();
+        assert!(is_reset(pts[15].0) && !is_reset(pts[14].0));
+        assert!((ideal_return(&pts) - (1.3f64 * 1.3 - 1.0)).abs() < 1e-12, "{}", ideal_return(&pts));
+        // A window ending mid-day compounds the last partial day: 09:00 → 00:00 (+10%) → 12:00 (+10%).
+        let mut half = pts[..28].to_vec();
+        half[27].1 = 121.0;
+        assert!((ideal_return(&half) - (1.3f64 * 1.3 - 1.0)).abs() < 1e-12);
         assert_eq!(percentile(&mut [5.0, 1.0, 3.0, 2.0, 4.0], 5.0), 1.0);
         assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+    }
+
+    #[test]
+    fn absolute_diff_interest_total_cost_and_mean_leverage() {
+        // Flat ETH (ideal 0). Window 0 (hours 0..=719) ends +10%, window 1 (168..=887) ends −10%:
+        // the signed median is 0, the absolute median 10%.
+        let samples: Vec<HourSample> = (0..1000)
+            .map(|i| {
+                let npt = if i < 168 {
+                    1.0
+                } else if i < 720 {
+                    1.1
+                } else {
+                    0.99
+                };
+                HourSample { leverage: if i % 2 == 0 { 2.0 } else { 4.0 }, ..sample(i, 100.0, npt) }
+            })
+            .collect();
+        let m = compute(&StrategyRun { name: "x".into(), samples, ..Default::default() });
+        assert_eq!(m.windows_30d, 2);
+        assert!(m.median_30d_diff.abs() < 1e-12, "{}", m.median_30d_diff);
+        assert!((m.median_abs_30d_diff - 0.1).abs() < 1e-12, "{}", m.median_abs_30d_diff);
+        assert!((m.mean_leverage - 3.0).abs() < 1e-12);
+        // $0.01 cost and $0.10 interest an hour on $1,000: 876 and 8,760 bps a year.
+        assert!((m.median_30d_cost_bps - 876.0).abs() < 1e-6);
+        assert!((m.median_30d_interest_bps - 8_760.0).abs() < 1e-6);
+        assert!((m.median_30d_total_cost_bps - 9_636.0).abs() < 1e-6);
+        assert!((m.median_30d_total_cost_bps_ci90[0] - 9_636.0).abs() < 1e-6 && (m.median_30d_total_cost_bps_ci90[1] - 9_636.0).abs() < 1e-6);
+        let json = serde_json::to_value(&m).unwrap();
+        for key in [
+            "median_abs_30d_diff",
+            "median_abs_30d_diff_ci90",
+            "mean_leverage",
+            "median_30d_interest_bps",
+            "median_30d_total_cost_bps",
+            "median_30d_total_cost_bps_ci90",
+        ] {
+            assert!(json.get(key).is_some(), "{key}");
+        }
+    }
+
+    #[test]
+    fn the_bootstrap_interval_is_seeded_and_brackets_the_median() {
+        let v: Vec<f64> = (0..60).map(|i| ((i * 37) % 60) as f64).collect();
+        let a = bootstrap_median_ci90(&v, 5, 2_000, 7);
+        assert_eq!(a, bootstrap_median_ci90(&v, 5, 2_000, 7));
+        let med = median(&mut v.clone());
+        assert!(a[0] < med && med < a[1], "{a:?} {med}");
+        assert!(a[0] >= 0.0 && a[1] <= 59.0);
+        assert_eq!(bootstrap_median_ci90(&[4.0; 9], 5, 100, 1), [4.0, 4.0]);
+        assert_eq!(bootstrap_median_ci90(&[], 5, 100, 1), [0.0, 0.0]);
     }
 }

@@ -262,7 +262,8 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
         sample.epoch = epoch;
         let nav = state.nav().unwrap_or(0);
         sample.nav_usd = nav as f64 / 1e6;
-        sample.nav_per_token = state.nav_per_token() as f64 / 1e6;
+        // Unrounded: after a −99.99% history a 6-decimal price would turn daily returns into noise.
+        sample.nav_per_token = state.nav_per_token_f64();
         let treasury_tokens = venue.treasury().await?.1;
         if treasury_tokens >= last_treasury_tokens {
             streaming_fees_usd += (treasury_tokens - last_treasury_tokens) as f64 / 1e6 * sample.nav_per_token;

@@ -163,6 +163,10 @@ pub struct Bank {
     pub compute_unit_price: Option<u64>,
     /// When `Some`, every successful transaction and simulation is appended here.
     pub journal: Option<Vec<Journaled>>,
+    /// Size each transaction's compute-unit limit from a simulation first, as wallets do (the
+    /// default). The backtest turns it off: it sends tens of thousands of transactions and has no
+    /// use for the limit, so it asks for nearly the maximum instead and runs each once.
+    pub simulate_first: bool,
 }
 
 impl Bank {
@@ -176,7 +180,7 @@ impl Bank {
     /// payer as upgrade authority, as a deployment would have (only the deployer may create their
     /// pools). Should `pt` have deployed them upgradeable, only the authority is changed.
     pub async fn start_with(pt: ProgramTest) -> Self {
-        let mut bank = Bank { ctx: pt.start_with_context().await, nonce: 0, compute_unit_price: None, journal: None };
+        let mut bank = Bank { ctx: pt.start_with_context().await, nonce: 0, compute_unit_price: None, journal: None, simulate_first: true };
         let payer = bank.payer_key();
         for program in [amm::ID, lending_pool::ID] {
             let address = crate::program_data_address(&program);
@@ -240,10 +244,14 @@ impl Bank {
             all.extend_from_slice(ixs);
             all
         };
-        let sim = Transaction::new_signed_with_payer(&build(MAX_COMPUTE_UNITS), Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
-        let used = match self.ctx.banks_client.simulate_transaction(sim).await {
-            Ok(r) if matches!(r.result, Some(Ok(()))) => r.simulation_details.map(|d| d.units_consumed),
-            _ => None,
+        let used = if self.simulate_first {
+            let sim = Transaction::new_signed_with_payer(&build(MAX_COMPUTE_UNITS), Some(&payer.pubkey()), &keys, self.ctx.last_blockhash);
+            match self.ctx.banks_client.simulate_transaction(sim).await {
+                Ok(r) if matches!(r.result, Some(Ok(()))) => r.simulation_details.map(|d| d.units_consumed),
+                _ => None,
+            }
+        } else {
+            None
         };
         let limit = crate::budget::limit_with_jitter(used, self.nonce);
         let all = build(limit);

@@ -99,6 +99,17 @@ impl MarketState {
         nav_per_token(self.nav().unwrap_or(0), supply, LEV_DECIMALS, Round::Down).unwrap_or(0)
     }
 
+    /// NAV per whole token in USD as a float, unrounded: for reports that compound returns over
+    /// years (the backtest's metrics), where [`Self::nav_per_token`]'s 6 decimals become noise
+    /// once a token is worth fractions of a cent. Never an amount to trade on.
+    pub fn nav_per_token_f64(&self) -> f64 {
+        let supply = self.supply.saturating_add(self.pending_fee_tokens());
+        if supply == 0 {
+            return 0.0;
+        }
+        self.nav().unwrap_or(0) as f64 / supply as f64 * 10f64.powi(LEV_DECIMALS as i32) / 1e6
+    }
+
     /// Why a rebalance would be allowed now, if it would.
     pub fn trigger(&self) -> Option<Trigger> {
         rebalance_trigger(&self.market.params.band(), self.leverage_bps(), self.now, self.market.last_rebalance_ts)
