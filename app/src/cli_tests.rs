@@ -162,6 +162,8 @@ async fn cli_backtest_writes_json_with_every_key_and_the_plots() {
         rule: crate::commands::Rule::Partial,
         no_peers: false,
         no_plots: false,
+        keeper_cadence: crate::backtest::run::Cadence::Substeps,
+        intrahour: crate::backtest::run::Intrahour::Close,
     };
     let report = crate::backtest::cmd::run(&args, true).await.unwrap();
     let keys = [
@@ -238,6 +240,8 @@ async fn cli_backtest_reads_a_csv_and_rejects_a_bad_one() {
         rule: crate::commands::Rule::Full,
         no_peers: true,
         no_plots: true,
+        keeper_cadence: crate::backtest::run::Cadence::Substeps,
+        intrahour: crate::backtest::run::Intrahour::Close,
     };
     let r = crate::backtest::cmd::run(&args, true).await.unwrap();
     assert_eq!(r.json["ours"]["hours"], 199);
@@ -262,6 +266,7 @@ fn cli_arguments_parse_as_documented() {
     for args in [
         &["demo"][..],
         &["backtest", "--rule", "full", "--no-plots"],
+        &["backtest", "--keeper-cadence", "hourly", "--intrahour", "high-low", "--engine", "math"],
         &["redeem", "--tokens", "3"],
         &["rebalance", "--market-id", "2"],
         &["lend", "--usdc", "5", "--mint", "11111111111111111111111111111111"],

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 
 use super::{
     metrics, plots, prices,
-    run::{progress_bar, run_bank, run_math, run_peer, Peer, Scenario},
+    run::{progress_bar, run_bank, run_math, run_peer, Cadence, Intrahour, Peer, Scenario},
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -43,6 +43,13 @@ pub struct BacktestArgs {
     /// Skip the plots.
     #[arg(long)]
     pub no_plots: bool,
+    /// When every rule's keeper looks: at every sub-step of at most 2% (default) or only at
+    /// hourly closes.
+    #[arg(long, value_enum, default_value_t = Cadence::Substeps)]
+    pub keeper_cadence: Cadence,
+    /// The price path between two closes: straight (default) or through the hour's high and low.
+    #[arg(long, value_enum, default_value_t = Intrahour::Close)]
+    pub intrahour: Intrahour,
 }
 
 pub struct Report {
@@ -60,7 +67,7 @@ pub async fn run(args: &BacktestArgs, quiet: bool) -> Result<Report> {
     let to = args.to.as_deref().map(prices::parse_date).transpose()?;
     let points = prices::window(&all, from, to);
     anyhow::ensure!(points.len() >= 2, "fewer than two candles in the chosen range");
-    let scenario = Scenario::standard(args.rule.params());
+    let scenario = Scenario { cadence: args.keeper_cadence, intrahour: args.intrahour, ..Scenario::standard(args.rule.params()) };
     let hours = (points.len() - 1) as u64;
 
     let pb = (!quiet).then(|| progress_bar(hours, "ours"));
@@ -94,8 +101,16 @@ pub async fn run(args: &BacktestArgs, quiet: bool) -> Result<Report> {
         Engine::Bank => "the real programs in the in-process Solana runtime",
         Engine::Math => "the economics crate alone",
     };
+    let cadence = match args.keeper_cadence {
+        Cadence::Substeps => "keepers at every ≤2% step",
+        Cadence::Hourly => "keepers at hourly closes only",
+    };
+    let path = match args.intrahour {
+        Intrahour::Close => "close to close",
+        Intrahour::HighLow => "through each hour's high and low",
+    };
     let table = format!(
-        "{} hours from {} to {}; ours through {} in {:.1} s\n{}",
+        "{} hours from {} to {} ({cadence}, {path}); ours through {} in {:.1} s\n{}",
         hours,
         prices::format_ts(points[0].ts),
         prices::format_ts(points[points.len() - 1].ts),

@@ -1,6 +1,8 @@
 //! Hourly OHLC CSV parsing: Binance-style exports with rows newest-first or oldest-first, `unix`
 //! in milliseconds or in seconds (possibly with a fractional part), `NULL`s, and a header line.
-//! Only `unix` and `close` are used; open/high/low are noisy in early rows.
+//! `unix` and `close` are required; `high` and `low`, when present, give the intrahour range for
+//! `--intrahour high-low` (a row whose range does not contain its close, or is not positive, is
+//! treated as having none: the early rows are noisy).
 
 use anyhow::{bail, Context, Result};
 
@@ -26,6 +28,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<PricePoint>> {
     let find = |names: &[&str]| cols.iter().position(|c| names.contains(&c.as_str()));
     let Some(ts_col) = find(&["unix", "timestamp", "time", "open_time", "date_unix"]) else { bail!("no unix/timestamp column in header: {header}") };
     let Some(close_col) = find(&["close"]) else { bail!("no close column in header: {header}") };
+    let (high_col, low_col) = (find(&["high"]), find(&["low"]));
     let mut out = Vec::new();
     for (i, line) in lines.enumerate() {
         let fields: Vec<&str> = line.split(',').map(|f| f.trim().trim_matches('"')).collect();
@@ -37,7 +40,12 @@ pub fn parse_csv(text: &str) -> Result<Vec<PricePoint>> {
         if !(close.is_finite() && close > 0.0) {
             bail!("row {row}: close must be positive, got {close}");
         }
-        out.push(PricePoint { ts, close });
+        let num = |col: Option<usize>| col.and_then(|c| fields.get(c)).and_then(|f| f.parse::<f64>().ok()).filter(|x| x.is_finite() && *x > 0.0);
+        let (high, low) = match (num(high_col), num(low_col)) {
+            (Some(h), Some(l)) if l <= close && close <= h => (h, l),
+            _ => (close, close),
+        };
+        out.push(PricePoint { ts, close, high, low });
     }
     out.sort_by_key(|p| p.ts);
     // The same hour may appear twice (exports that switched timestamp format): keep one.
@@ -117,10 +125,22 @@ mod tests {
                    1623279600000,2021-06-09 23:00:00,ETH/USDT,2598.61,2613.42,2585.48,2610.18,1,1,33224\n";
         let p = parse_csv(csv).unwrap();
         assert_eq!(p.len(), 3);
-        assert_eq!(p[0], PricePoint { ts: 1_502_949_600, close: 301.5 });
+        assert_eq!(p[0], PricePoint { ts: 1_502_949_600, close: 301.5, high: 302.0, low: 299.0 });
+        assert_eq!((p[2].high, p[2].low), (2622.0, 2595.4));
         assert_eq!(p[2].ts, 1_623_283_200);
         assert_eq!(format_ts(p[2].ts), "2021-06-10 00:00");
         assert_eq!(parse_date("2021-06-10").unwrap(), 1_623_283_200);
+    }
+
+    #[test]
+    fn a_missing_or_inconsistent_range_is_the_close() {
+        let csv = "unix,high,low,close\n1623283200,10,9,12\n1623279600,x,1,3\n1623276000,4,2,3\n";
+        let p = parse_csv(csv).unwrap();
+        assert_eq!((p[0].high, p[0].low), (4.0, 2.0));
+        assert_eq!((p[1].high, p[1].low), (3.0, 3.0));
+        assert_eq!((p[2].high, p[2].low), (12.0, 12.0));
+        let p = parse_csv("unix,close\n1623283200,5\n1623279600,3\n").unwrap();
+        assert_eq!((p[1].high, p[1].low), (5.0, 5.0));
     }
 
     #[test]

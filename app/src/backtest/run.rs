@@ -31,6 +31,60 @@ pub struct Scenario {
     /// Daily user mints/redeems of 1–5% of the vault.
     pub flows: bool,
     pub seed: u64,
+    /// When keepers look: at every sub-step, or only at hourly closes.
+    pub cadence: Cadence,
+    /// The path between two closes: straight, or through the hour's high and low.
+    pub intrahour: Intrahour,
+}
+
+/// When keepers look (`--keeper-cadence`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Cadence {
+    /// At every sub-step of at most `max_step_bps` (a keeper polling continuously).
+    Substeps,
+    /// Only at each hourly close (leverage between closes is seen, not acted on).
+    Hourly,
+}
+
+/// The price path inside an hour (`--intrahour`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Intrahour {
+    /// Geometric from the previous close to this close.
+    Close,
+    /// Previous close → low → high → close in a rising hour, → high → low → close in a falling
+    /// one (each leg geometric), so the hour's extremes are visited.
+    HighLow,
+}
+
+/// The prices an hour visits after `p0`'s close, in order, sub-stepped so that no step moves more
+/// than `step_ln` (log), at most 48 steps.
+pub fn hour_path(p0: &PricePoint, p1: &PricePoint, step_ln: f64, intrahour: Intrahour) -> Vec<f64> {
+    let waypoints = match intrahour {
+        Intrahour::Close => vec![p1.close],
+        Intrahour::HighLow => {
+            // The range must contain both closes (the open is the previous close here).
+            let (hi, lo) = (p1.high.max(p0.close).max(p1.close), p1.low.min(p0.close).min(p1.close));
+            if p1.close >= p0.close {
+                vec![lo, hi, p1.close]
+            } else {
+                vec![hi, lo, p1.close]
+            }
+        }
+    };
+    let mut path = Vec::new();
+    let mut from = p0.close;
+    for w in waypoints {
+        if w == from {
+            continue;
+        }
+        let k = ((w / from).ln().abs() / step_ln).ceil().clamp(1.0, 24.0) as i32;
+        path.extend((1..=k).map(|j| if j == k { w } else { from * (w / from).powf(j as f64 / k as f64) }));
+        from = w;
+    }
+    if path.last() != Some(&p1.close) {
+        path.push(p1.close);
+    }
+    path
 }
 
 impl Scenario {
@@ -55,6 +109,8 @@ impl Scenario {
             max_step_bps: 200,
             flows: true,
             seed: 7,
+            cadence: Cadence::Substeps,
+            intrahour: Intrahour::Close,
         }
     }
 }
@@ -187,7 +243,8 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
     for (i, w) in prices.windows(2).enumerate() {
         let (p0, p1) = (w[0], w[1]);
         let dt = (p1.ts - p0.ts).max(1);
-        let k = ((p1.close / p0.close).ln().abs() / step_ln).ceil().clamp(1.0, 24.0) as i64;
+        let path = hour_path(&p0, &p1, step_ln, scenario.intrahour);
+        let k = path.len() as i64;
         let mut sample = HourSample {
             ts: p1.ts,
             eth_price: p1.close,
@@ -203,7 +260,7 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
         };
         for j in 1..=k {
             let ts = p0.ts + dt * j / k;
-            let px = p0.close * (p1.close / p0.close).powf(j as f64 / k as f64);
+            let px = path[(j - 1) as usize];
             venue.set_price(ts, mantissa(px)).await?;
             venue.arbitrage().await?;
             let state = venue.state().await?;
@@ -221,6 +278,9 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
                     continue;
                 }
                 Some(l) => sample.max_leverage_in_hour = sample.max_leverage_in_hour.max(l as f64 / BPS as f64),
+            }
+            if scenario.cadence == Cadence::Hourly && j < k {
+                continue;
             }
             let hour_of_day = (p0.ts.rem_euclid(86_400)) / 3_600;
             let ctx = StepCtx { day_start: hour_of_day == 23 && j == k };
@@ -365,6 +425,51 @@ mod tests {
         for params in [MarketParams::default_3x(), MarketParams::partial_recentre_3x()] {
             engines_agree(Scenario::standard(params), &points).await;
         }
+    }
+
+    #[test]
+    fn an_hour_visits_its_low_and_high_in_order() {
+        let step = (1.02f64).ln();
+        let p0 = PricePoint::at(0, 100.0);
+        // Rising hour: down to the low first, then the high, then the close.
+        let p1 = PricePoint { ts: 3_600, close: 103.0, high: 110.0, low: 95.0 };
+        let path = hour_path(&p0, &p1, step, Intrahour::HighLow);
+        let (lo, hi) = (path.iter().position(|&x| x == 95.0).unwrap(), path.iter().position(|&x| x == 110.0).unwrap());
+        assert!(lo < hi && *path.last().unwrap() == 103.0, "{path:?}");
+        assert!(path.windows(2).all(|w| (w[1] / w[0]).ln().abs() <= step + 1e-12));
+        // Falling hour: high first.
+        let p1 = PricePoint { ts: 3_600, close: 97.0, high: 104.0, low: 90.0 };
+        let path = hour_path(&p0, &p1, step, Intrahour::HighLow);
+        assert!(path.iter().position(|&x| x == 104.0).unwrap() < path.iter().position(|&x| x == 90.0).unwrap());
+        // Close to close ignores the range.
+        let path = hour_path(&p0, &p1, step, Intrahour::Close);
+        assert_eq!(path.len(), 2);
+        assert!(path.iter().all(|&x| (97.0..100.0).contains(&x)));
+        // No range: one step at the close.
+        assert_eq!(hour_path(&p0, &PricePoint::at(3_600, 100.5), step, Intrahour::HighLow), vec![100.5]);
+    }
+
+    /// On the March 2020 crash (economics engine): a keeper that looks only at hourly closes, or a
+    /// path through each hour's extremes, sees higher leverage than the sub-step keeper on the
+    /// straight path — and ours is never wiped out in any of them.
+    #[tokio::test(flavor = "current_thread")]
+    async fn cadence_and_intrahour_path_raise_the_leverage_seen_but_never_wipe_ours_out() {
+        let all = prices::bundled().unwrap();
+        let points = prices::window(&all, Some(prices::parse_date("2020-03-08").unwrap()), Some(prices::parse_date("2020-03-20").unwrap()));
+        let mut seen = Vec::new();
+        for (cadence, intrahour) in [
+            (Cadence::Substeps, Intrahour::Close),
+            (Cadence::Hourly, Intrahour::Close),
+            (Cadence::Substeps, Intrahour::HighLow),
+            (Cadence::Hourly, Intrahour::HighLow),
+        ] {
+            let scenario = Scenario { cadence, intrahour, ..Scenario::standard(MarketParams::partial_recentre_3x()) };
+            let run = run_math(&scenario, &points, None).await.unwrap();
+            let m = super::super::metrics::compute(&run);
+            assert_eq!((m.wipeouts, m.bad_debt_usdc), (0, 0.0), "{cadence:?} {intrahour:?}");
+            seen.push(m.max_leverage);
+        }
+        assert!(seen[1] > seen[0] && seen[2] > seen[0] && seen[3] >= seen[1], "{seen:?}");
     }
 
     async fn engines_agree(scenario: Scenario, points: &[PricePoint]) {

@@ -9,6 +9,16 @@ pub struct PricePoint {
     pub ts: i64,
     /// ETH price in USD (the candle's close).
     pub close: f64,
+    /// The candle's high and low (the close when the file has none or they are inconsistent).
+    pub high: f64,
+    pub low: f64,
+}
+
+impl PricePoint {
+    /// A point with no intrahour range (high = low = close).
+    pub fn at(ts: i64, close: f64) -> Self {
+        PricePoint { ts, close, high: close, low: close }
+    }
 }
 
 /// One strategy at the end of one simulated hour.
