@@ -189,7 +189,7 @@ async fn cli_backtest_writes_json_with_every_key_and_the_plots() {
         "median_30d_total_cost_bps",
     ];
     let intervals = ["median_abs_30d_diff_ci90", "median_30d_total_cost_bps_ci90"];
-    for strategy in ["ours", "ftx_daily", "band_edge", "fli", "daily_only"] {
+    for strategy in ["ours", "ftx_daily", "band_edge", "fli", "daily_only", "fli_method", "edge_control"] {
         let m = if strategy == "ours" { &report.json["ours"] } else { &report.json["peers"][strategy] };
         for k in keys {
             assert!(m[k].is_number(), "{strategy}.{k}");
@@ -201,7 +201,7 @@ async fn cli_backtest_writes_json_with_every_key_and_the_plots() {
     }
     // Exactly these keys.
     assert_eq!(report.json["ours"].as_object().unwrap().len(), keys.len() + intervals.len());
-    assert_eq!(report.json["peers"].as_object().unwrap().len(), 4);
+    assert_eq!(report.json["peers"].as_object().unwrap().len(), 6);
     assert_eq!(report.json["ours"]["wipeouts"], 0);
     assert_eq!(report.json["ours"]["bad_debt_usdc"], 0.0);
     assert!(report.json["ours"]["max_leverage"].as_f64().unwrap() < 3.6, "the March 2020 crash stays under the emergency threshold");

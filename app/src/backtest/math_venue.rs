@@ -7,7 +7,7 @@ use lending_pool::{Borrower, LendingPool, PoolConfig};
 use lev_math::{
     arbitrage_to_price, depth_capped, fee_up, min_out_base_for_quote, min_out_quote_for_base, mint_borrow_amount, moved_toward_target, nav_added_down,
     plan_rebalance, rebalance_trigger, redeem_share, scaled_for_borrow_up, scaled_for_repay_down, streaming_fee_tokens_down, swap_out_down,
-    tokens_for_nav_down, venue_acceptable, venue_offset_bps, Plan, Price, Round, TradeLimits, Trigger,
+    tokens_for_nav_down, venue_acceptable, venue_offset_bps, Plan, Price, Round, Trigger,
 };
 use leveraged_token::{Market, MarketParams};
 use levtoken_client::{state::MarketState, ETH_DECIMALS, USDC_DECIMALS};
@@ -335,26 +335,25 @@ impl MathVenue {
         Ok(fill)
     }
 
-    /// A peer rule's rebalance: trade toward `target_bps` within `limits`, no trigger check, no
-    /// keeper reward unless `limits` has one. `None` when there is nothing to trade.
-    pub fn rebalance_to(&mut self, target_bps: u64, limits: &TradeLimits) -> Option<Fill> {
-        let mut next = self.clone();
-        let result = (|| -> R<Fill> {
-            next.accrue()?;
-            let price = next.price();
-            let pos = next.market.position(next.debt()?);
-            let plan = some(plan_rebalance(&pos, price, target_bps, limits), "NothingToTrade")?;
-            let fill = next.execute(plan, price)?;
-            next.market.last_rebalance_ts = next.now;
+    /// A peer rule's rebalance toward `target_bps` through the same executor as ours: the
+    /// program's trade limits (emergency limits at or above its emergency threshold), sized to
+    /// the venue's depth, refused while the venue is off the oracle, and the same keeper reward —
+    /// only the trigger and the target are the peer's. `None` when there is nothing to trade or
+    /// the program would refuse the trade.
+    pub fn rebalance_to(&mut self, target_bps: u64) -> Option<Fill> {
+        self.atomically(|v| {
+            v.accrue()?;
+            let price = v.price();
+            let pos = v.market.position(v.debt()?);
+            let params = v.market.params;
+            let emergency = pos.leverage_bps(price, Round::Up).is_none_or(|l| l >= params.emergency_leverage_bps);
+            let limits = some(depth_capped(params.trade_limits(emergency), v.amm_usdc, params.venue_deviation_bps(emergency)), "math")?;
+            let plan = some(plan_rebalance(&pos, price, target_bps, &limits), "NothingToTrade")?;
+            v.require_venue_near_oracle(price, params.venue_deviation_bps(emergency), Some(matches!(plan, Plan::Relever { .. })))?;
+            let fill = v.execute(plan, price)?;
+            v.market.last_rebalance_ts = v.now;
             Ok(fill)
-        })();
-        match result {
-            Ok(fill) => {
-                *self = next;
-                Some(fill)
-            }
-            Err(_) => None,
-        }
+        })
     }
 
     /// Run a handler on a copy and keep the result only if it succeeded (a failed transaction

@@ -27,7 +27,16 @@ fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
 }
 
 fn color(i: usize) -> RGBColor {
-    [RGBColor(200, 30, 30), RGBColor(31, 119, 180), RGBColor(44, 160, 44), RGBColor(148, 103, 189), RGBColor(255, 127, 14), RGBColor(90, 90, 90)][i % 6]
+    [
+        RGBColor(200, 30, 30),
+        RGBColor(31, 119, 180),
+        RGBColor(44, 160, 44),
+        RGBColor(148, 103, 189),
+        RGBColor(255, 127, 14),
+        RGBColor(90, 90, 90),
+        RGBColor(23, 190, 207),
+        RGBColor(188, 189, 34),
+    ][i % 8]
 }
 
 /// Every `k`-th point so a series has at most `MAX_POINTS` (the last point always kept).

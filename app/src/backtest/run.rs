@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use lev_math::{TradeLimits, BPS, WAD};
+use lev_math::{BPS, WAD};
 use leveraged_token::MarketParams;
 use levtoken_client::state::MarketState;
 
@@ -167,10 +167,16 @@ pub enum Peer {
     Fli,
     /// Naive: recentre to 3x once a day, nothing else.
     DailyOnly,
+    /// Index Coop's FLI methodology scaled from 2x to 3x: leverage bounds 2.55–3.45x; once a day
+    /// (and whenever leverage is outside the bounds) move 5% of the way to 3x, clamped to the
+    /// bounds; a ripcord at 4.05x de-levers to 3.45x. Pieces as ours (TWAP-like chunks).
+    FliMethod,
+    /// Control: our band, and on leaving it trade back to its nearest edge only.
+    EdgeControl,
 }
 
 impl Peer {
-    pub const ALL: [Peer; 4] = [Peer::FtxDaily, Peer::BandEdge, Peer::Fli, Peer::DailyOnly];
+    pub const ALL: [Peer; 6] = [Peer::FtxDaily, Peer::BandEdge, Peer::Fli, Peer::DailyOnly, Peer::FliMethod, Peer::EdgeControl];
 
     pub fn name(&self) -> &'static str {
         match self {
@@ -178,13 +184,20 @@ impl Peer {
             Peer::BandEdge => "band_edge",
             Peer::Fli => "fli",
             Peer::DailyOnly => "daily_only",
+            Peer::FliMethod => "fli_method",
+            Peer::EdgeControl => "edge_control",
         }
     }
 
-    /// The target to trade to now, if any.
-    fn target(&self, lev: u64, day_start: bool) -> Option<u64> {
+    /// The target to trade to now, if any; `band` is ours (low, high) for the control.
+    fn target(&self, lev: u64, day_start: bool, band: (u64, u64)) -> Option<u64> {
         let t = 30_000;
+        let fli = |lev: u64| (lev * 95 / 100 + t * 5 / 100).clamp(25_500, 34_500);
         match self {
+            Peer::FliMethod if lev >= 40_500 => Some(34_500),
+            Peer::FliMethod if day_start || !(25_500..=34_500).contains(&lev) => Some(fli(lev)),
+            Peer::EdgeControl if lev < band.0 => Some(band.0),
+            Peer::EdgeControl if lev > band.1 => Some(band.1),
             Peer::FtxDaily if day_start || lev >= 40_000 => Some(t),
             Peer::BandEdge if lev < 28_000 => Some(28_000),
             Peer::BandEdge if lev > 32_000 => Some(32_000),
@@ -198,19 +211,31 @@ impl Peer {
 
 pub struct PeerKeeper {
     pub peer: Peer,
-    pub limits: TradeLimits,
 }
 
+/// Peers get ours' executor: up to eight capped trades per keeper look, each through
+/// [`MathVenue::rebalance_to`] (same limits, depth sizing, venue check and reward as ours).
 impl Keeper<MathVenue> for PeerKeeper {
     async fn act(&mut self, venue: &mut MathVenue, state: &MarketState, ctx: StepCtx) -> Result<Vec<Fill>> {
-        let lev = match state.leverage_bps() {
-            Some(0) | None => return Ok(vec![]),
-            Some(l) => l,
-        };
-        Ok(match self.peer.target(lev, ctx.day_start) {
-            Some(target) => venue.rebalance_to(target, &self.limits).into_iter().collect(),
-            None => vec![],
-        })
+        let mut fills = Vec::new();
+        let mut state = state.clone();
+        let mut target = None;
+        for _ in 0..8 {
+            let lev = match state.leverage_bps() {
+                Some(0) | None => break,
+                Some(l) => l,
+            };
+            // The rule decides once per look; later pieces keep going to the same target.
+            let band = (venue.market.params.band_low_bps, venue.market.params.band_high_bps);
+            let Some(t) = target.or_else(|| self.peer.target(lev, ctx.day_start, band)) else { break };
+            target = Some(t);
+            match venue.rebalance_to(t) {
+                Some(f) => fills.push(f),
+                None => break,
+            }
+            state = venue.state().await?;
+        }
+        Ok(fills)
     }
 }
 
@@ -384,15 +409,7 @@ fn new_math_venue(scenario: &Scenario, first: PricePoint) -> Result<MathVenue> {
 /// A peer rule on the economics crate.
 pub async fn run_peer(peer: Peer, scenario: &Scenario, prices: &[PricePoint], progress: Option<&ProgressBar>) -> Result<StrategyRun> {
     let mut venue = new_math_venue(scenario, prices[0])?;
-    let limits = TradeLimits {
-        max_trade_quote: u64::MAX,
-        min_trade_quote: 0,
-        swap_cost_bps: scenario.params.expected_swap_cost_bps,
-        max_slippage_bps: 1_000,
-        reward_bps: 0,
-        reward_cap_quote: 0,
-    };
-    let mut keeper = PeerKeeper { peer, limits };
+    let mut keeper = PeerKeeper { peer };
     drive(peer.name(), &mut venue, &mut keeper, scenario, prices, progress).await
 }
 

@@ -14,6 +14,7 @@ pub struct PricePoint {
     pub low: f64,
 }
 
+#[cfg(test)]
 impl PricePoint {
     /// A point with no intrahour range (high = low = close).
     pub fn at(ts: i64, close: f64) -> Self {
