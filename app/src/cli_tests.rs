@@ -249,6 +249,43 @@ async fn cli_backtest_reads_a_csv_and_rejects_a_bad_one() {
     assert!(crate::backtest::cmd::run(&args, true).await.is_err());
 }
 
+/// The out-of-sample protocol on any price file: the preset is chosen before the split from the
+/// grid, both periods are reported, and the chosen preset is checked under all four scenarios.
+#[tokio::test]
+async fn cli_backtest_sweep_chooses_in_sample_and_reports_both_periods() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("p.csv");
+    let mut text = String::from("unix,high,low,close\n");
+    let t0 = 1_600_000_000i64 - 1_600_000_000 % 86_400;
+    for i in 0..(24 * 70) {
+        let c = 300.0 + (i as f64 / 9.0).sin() * 25.0 + (i as f64 / 200.0).sin() * 60.0;
+        text += &format!("{},{},{},{}\n", (t0 + i * 3_600) * 1_000, c * 1.01, c * 0.99, c);
+    }
+    std::fs::write(&csv, text).unwrap();
+    let split = crate::backtest::prices::format_ts(t0 + 35 * 86_400)[..10].to_string();
+    let args = crate::backtest::sweep::SweepArgs {
+        prices: Some(csv),
+        split: split.clone(),
+        out: dir.path().join("out"),
+        keeper_cadence: crate::backtest::run::Cadence::Substeps,
+        intrahour: crate::backtest::run::Intrahour::Close,
+        no_plots: false,
+    };
+    let r = crate::backtest::sweep::run(&args).await.unwrap();
+    assert!(r.in_sample.to < r.out_of_sample.from && r.out_of_sample.from.starts_with(&split), "{} {}", r.in_sample.to, r.out_of_sample.from);
+    let grid = crate::backtest::sweep::grid();
+    assert_eq!(r.in_sample.grid.len(), grid.len());
+    let k = crate::backtest::sweep::choose(&r.in_sample.grid).unwrap();
+    assert_eq!(r.chosen_params, [grid[k].band_low_bps, grid[k].band_high_bps, grid[k].recentre_share_bps]);
+    assert_eq!(r.in_sample.chosen.name, r.out_of_sample.chosen.name);
+    assert_eq!(r.in_sample.peers.len(), 6);
+    assert_eq!(r.out_of_sample_scenarios.len(), 4);
+    assert_eq!(r.goal_met, r.out_of_sample_scenarios.iter().all(|c| c.chosen.wipeouts == 0 && c.dominated_by.is_empty()));
+    assert_eq!(r.plots.len(), 2);
+    assert!(r.plots.iter().all(|p| std::fs::metadata(p).unwrap().len() > 10_000));
+    assert!(crate::backtest::sweep::table(&r).contains("out-of-sample"));
+}
+
 #[test]
 fn cli_arguments_parse_as_documented() {
     use clap::Parser;
@@ -267,6 +304,7 @@ fn cli_arguments_parse_as_documented() {
         &["demo"][..],
         &["backtest", "--rule", "full", "--no-plots"],
         &["backtest", "--keeper-cadence", "hourly", "--intrahour", "high-low", "--engine", "math"],
+        &["backtest-sweep", "--split", "2019-07-14", "--no-plots"],
         &["redeem", "--tokens", "3"],
         &["rebalance", "--market-id", "2"],
         &["lend", "--usdc", "5", "--mint", "11111111111111111111111111111111"],

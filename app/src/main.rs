@@ -47,6 +47,9 @@ pub(crate) enum Command {
     Demo,
     /// Replay hourly ETH history through the real programs and compare with peer rules.
     Backtest(backtest::cmd::BacktestArgs),
+    /// The out-of-sample protocol: choose our preset on a parameter grid before --split only, then
+    /// report it and every peer on both periods, with the cost–tracking frontier plotted.
+    BacktestSweep(backtest::sweep::SweepArgs),
     /// Compute units of every instruction on the SBF builds (bash sbf/build.sh first), the .so
     /// sizes and the largest transaction, over a fixed in-process scenario.
     BenchCu {
@@ -210,6 +213,10 @@ async fn main() -> Result<()> {
         tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
     }
     match &cli.command {
+        Command::BacktestSweep(args) => {
+            let report = backtest::sweep::run(args).await?;
+            print(&cli.json, &report, backtest::sweep::table)?;
+        }
         Command::BenchCu { sbf_dir } => {
             let report = bench_cu::run(sbf_dir.clone()).await?;
             print(&cli.json, &report, bench_cu::table)?;

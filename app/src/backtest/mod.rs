@@ -8,5 +8,6 @@ pub mod metrics;
 pub mod plots;
 pub mod prices;
 pub mod run;
+pub mod sweep;
 pub mod types;
 pub mod venue;

@@ -12,7 +12,7 @@ const SIZE: (u32, u32) = (1400, 800);
 const MAX_POINTS: usize = 4_000;
 const FLOOR: f64 = 1e-7;
 
-fn register_font() -> Result<()> {
+pub(crate) fn register_font() -> Result<()> {
     static DONE: OnceLock<bool> = OnceLock::new();
     let ok = *DONE.get_or_init(|| plotters::style::register_font("sans-serif", FontStyle::Normal, include_bytes!("../../assets/DejaVuSans.ttf")).is_ok());
     if ok {
@@ -22,11 +22,11 @@ fn register_font() -> Result<()> {
     }
 }
 
-fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
+pub(crate) fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("plot: {e}")
 }
 
-fn color(i: usize) -> RGBColor {
+pub(crate) fn color(i: usize) -> RGBColor {
     [
         RGBColor(200, 30, 30),
         RGBColor(31, 119, 180),
@@ -55,14 +55,14 @@ fn date_label(ts: &i64) -> String {
     format_ts(*ts)[..10].to_string()
 }
 
-/// Frictionless 3x compounded daily, normalised to 1.0 at the first sample.
+/// Frictionless 3x reset at 00:00 UTC (as in the metrics), normalised to 1.0 at the first sample.
 fn ideal_series(run: &StrategyRun) -> Vec<(i64, f64)> {
     let s = &run.samples;
     let mut v = 1.0f64;
     let mut out = Vec::with_capacity(s.len());
     let mut anchor = 0usize;
     for (i, x) in s.iter().enumerate() {
-        if i >= anchor + 24 {
+        if i > 0 && x.ts.rem_euclid(86_400) == 0 {
             v *= (1.0 + 3.0 * (s[i].eth_price / s[anchor].eth_price - 1.0)).max(0.0);
             anchor = i;
         }

@@ -1,0 +1,332 @@
+//! `levtoken backtest-sweep`: the out-of-sample protocol. A grid of our band parameters and every
+//! peer run on the economics engine (which the tests hold equal to the programs) before and from a
+//! split date; the preset is chosen on the in-sample period only, by a rule fixed in advance, then
+//! every rule is reported on both periods, with the cost–tracking frontier plotted.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use leveraged_token::MarketParams;
+use plotters::prelude::*;
+use serde::Serialize;
+
+use super::{
+    metrics::{self, Metrics},
+    prices,
+    run::{run_math, run_peer, Cadence, Intrahour, Peer, Scenario},
+    types::PricePoint,
+};
+
+#[derive(Clone, Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Hourly OHLC CSV; default: the bundled ETH/USDT history.
+    #[arg(long)]
+    pub prices: Option<PathBuf>,
+    /// First day of the out-of-sample period, YYYY-MM-DD (UTC); the preset is chosen before it.
+    #[arg(long, default_value = "2019-07-14")]
+    pub split: String,
+    /// Where to write the frontier plots (PNG).
+    #[arg(long, default_value = "backtest-out")]
+    pub out: PathBuf,
+    /// The keeper cadence the preset is chosen under (it is then checked under both).
+    #[arg(long, value_enum, default_value_t = Cadence::Substeps)]
+    pub keeper_cadence: Cadence,
+    /// The intrahour path the preset is chosen under (it is then checked under both).
+    #[arg(long, value_enum, default_value_t = Intrahour::Close)]
+    pub intrahour: Intrahour,
+    /// Skip the plots.
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+/// One rule on one period: the two frontier coordinates and the safety counts.
+#[derive(Clone, Debug, Serialize)]
+pub struct Point {
+    pub name: String,
+    pub median_30d_total_cost_bps: f64,
+    pub median_abs_30d_diff: f64,
+    pub wipeouts: u64,
+    pub bad_debt_usdc: f64,
+    pub max_leverage: f64,
+}
+
+impl Point {
+    fn of(name: &str, m: &Metrics) -> Self {
+        Point {
+            name: name.into(),
+            median_30d_total_cost_bps: m.median_30d_total_cost_bps,
+            median_abs_30d_diff: m.median_abs_30d_diff,
+            wipeouts: m.wipeouts,
+            bad_debt_usdc: m.bad_debt_usdc,
+            max_leverage: m.max_leverage,
+        }
+    }
+
+    /// At least as good on both coordinates and better on one.
+    pub fn dominates(&self, o: &Point) -> bool {
+        let (c, d, oc, od) = (self.median_30d_total_cost_bps, self.median_abs_30d_diff, o.median_30d_total_cost_bps, o.median_abs_30d_diff);
+        c <= oc && d <= od && (c < oc || d < od)
+    }
+
+    /// The selection rule, fixed before any out-of-sample number is seen: one percentage point of
+    /// median 30-day deviation weighs as 100 bps a year of cost; wiped-out variants are excluded.
+    pub fn score(&self) -> f64 {
+        self.median_30d_total_cost_bps + 100.0 * (self.median_abs_30d_diff * 100.0)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Period {
+    pub from: String,
+    pub to: String,
+    /// Every grid variant (named `band_<low>_<high>_share_<bps>`).
+    pub grid: Vec<Point>,
+    pub chosen: Point,
+    pub peers: Vec<Point>,
+    /// The peers that dominate the chosen preset on this period.
+    pub dominated_by: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SweepReport {
+    pub split: String,
+    pub rule: String,
+    /// The chosen parameters: band low, band high, recentre share (bps).
+    pub chosen_params: [u64; 3],
+    pub in_sample: Period,
+    pub out_of_sample: Period,
+    /// The chosen preset and every peer out of sample under each keeper cadence and intrahour
+    /// path (grid omitted), the selection scenario included.
+    pub out_of_sample_scenarios: Vec<ScenarioCheck>,
+    /// Zero wipeouts and bad debt for the chosen preset, and no peer better on both, in every
+    /// out-of-sample scenario.
+    pub goal_met: bool,
+    pub plots: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioCheck {
+    pub keeper_cadence: String,
+    pub intrahour: String,
+    pub chosen: Point,
+    pub peers: Vec<Point>,
+    pub dominated_by: Vec<String>,
+}
+
+/// The grid: band low × band high × recentre share, other parameters as `partial_recentre_3x`.
+pub fn grid() -> Vec<MarketParams> {
+    let base = MarketParams::partial_recentre_3x();
+    let mut v = Vec::new();
+    for low in [25_500, 26_500, 27_500, 28_000] {
+        for high in [31_500, 32_000, 33_000] {
+            for share in [500, 2_500, 10_000] {
+                let p = MarketParams { band_low_bps: low, band_high_bps: high, recentre_share_bps: share, ..base };
+                if p.band().is_valid() {
+                    v.push(p);
+                }
+            }
+        }
+    }
+    v
+}
+
+fn variant_name(p: &MarketParams) -> String {
+    format!("band_{:.2}_{:.2}_share_{}", p.band_low_bps as f64 / 1e4, p.band_high_bps as f64 / 1e4, p.recentre_share_bps)
+}
+
+async fn period(points: &[PricePoint], grid: &[MarketParams], cadence: Cadence, intrahour: Intrahour) -> Result<(Vec<Point>, Vec<Point>)> {
+    let scenario = |p: MarketParams| Scenario { cadence, intrahour, ..Scenario::standard(p) };
+    let mut g = Vec::new();
+    for p in grid {
+        let run = run_math(&scenario(*p), points, None).await?;
+        g.push(Point::of(&variant_name(p), &metrics::compute(&run)));
+    }
+    let mut peers = Vec::new();
+    for peer in Peer::ALL {
+        let run = run_peer(peer, &scenario(MarketParams::partial_recentre_3x()), points, None).await?;
+        peers.push(Point::of(peer.name(), &metrics::compute(&run)));
+    }
+    Ok((g, peers))
+}
+
+/// The variant the rule picks: the lowest score among those never wiped out.
+pub fn choose(grid: &[Point]) -> Option<usize> {
+    grid.iter().enumerate().filter(|(_, p)| p.wipeouts == 0 && p.bad_debt_usdc == 0.0).min_by(|a, b| a.1.score().total_cmp(&b.1.score())).map(|(i, _)| i)
+}
+
+pub async fn run(args: &SweepArgs) -> Result<SweepReport> {
+    let all = match &args.prices {
+        Some(p) => prices::parse_csv(&std::fs::read_to_string(p).with_context(|| format!("read {}", p.display()))?)?,
+        None => prices::bundled()?,
+    };
+    let split = prices::parse_date(&args.split)?;
+    let ins = prices::window(&all, None, Some(split));
+    let oos = prices::window(&all, Some(split), None);
+    anyhow::ensure!(ins.len() > 30 * 24 && oos.len() > 30 * 24, "each side of the split needs more than 30 days of candles");
+    let grid = grid();
+    let bar = indicatif::ProgressBar::new(2).with_message("in-sample");
+    let (g_in, p_in) = period(&ins, &grid, args.keeper_cadence, args.intrahour).await?;
+    bar.inc(1);
+    bar.set_message("out-of-sample");
+    let (g_out, p_out) = period(&oos, &grid, args.keeper_cadence, args.intrahour).await?;
+    bar.finish_and_clear();
+    let k = choose(&g_in).context("every variant was wiped out in-sample")?;
+    let mk = |pts: &[PricePoint], g: Vec<Point>, peers: Vec<Point>| {
+        let chosen = g[k].clone();
+        let dominated_by = peers.iter().filter(|p| p.dominates(&chosen)).map(|p| p.name.clone()).collect();
+        Period { from: prices::format_ts(pts[0].ts), to: prices::format_ts(pts[pts.len() - 1].ts), grid: g, chosen, peers, dominated_by }
+    };
+    let in_sample = mk(&ins, g_in, p_in);
+    let out_of_sample = mk(&oos, g_out, p_out);
+    let mut checks = Vec::new();
+    for cadence in [Cadence::Substeps, Cadence::Hourly] {
+        for intrahour in [Intrahour::Close, Intrahour::HighLow] {
+            let (g, peers) = period(&oos, &grid[k..=k], cadence, intrahour).await?;
+            let chosen = g[0].clone();
+            let dominated_by = peers.iter().filter(|p| p.dominates(&chosen)).map(|p| p.name.clone()).collect();
+            checks.push(ScenarioCheck {
+                keeper_cadence: format!("{cadence:?}").to_lowercase(),
+                intrahour: format!("{intrahour:?}").to_lowercase(),
+                chosen,
+                peers,
+                dominated_by,
+            });
+        }
+    }
+    let goal_met = checks.iter().all(|c| c.chosen.wipeouts == 0 && c.chosen.bad_debt_usdc == 0.0 && c.dominated_by.is_empty());
+    let mut plots = Vec::new();
+    if !args.no_plots {
+        std::fs::create_dir_all(&args.out).with_context(|| format!("create {}", args.out.display()))?;
+        for (p, file, title) in
+            [(&in_sample, "frontier_in_sample.png", "in-sample (preset chosen here)"), (&out_of_sample, "frontier_out_of_sample.png", "out-of-sample")]
+        {
+            let path = args.out.join(file);
+            frontier_plot(p, &path, &format!("{title}: {} → {}", &p.from[..10], &p.to[..10]))?;
+            plots.push(path.display().to_string());
+        }
+    }
+    let c = &grid[k];
+    Ok(SweepReport {
+        split: args.split.clone(),
+        rule: "lowest median 30-day total cost (bps/yr) + 100 × median |30-day deviation| (percentage points), among in-sample variants never wiped out".into(),
+        chosen_params: [c.band_low_bps, c.band_high_bps, c.recentre_share_bps],
+        in_sample,
+        out_of_sample,
+        out_of_sample_scenarios: checks,
+        goal_met,
+        plots,
+    })
+}
+
+pub fn table(r: &SweepReport) -> String {
+    let mut s = format!("preset chosen before {} by: {}\nchosen: {}\n", r.split, r.rule, r.in_sample.chosen.name);
+    for (label, p) in [("in-sample", &r.in_sample), ("out-of-sample", &r.out_of_sample)] {
+        s += &format!("\n{label} ({} → {})\n{:<26} {:>9} {:>10} {:>9} {:>9}\n", p.from, p.to, "rule", "total bps", "|30d dev|", "wipeouts", "max lev");
+        for x in std::iter::once(&p.chosen).chain(&p.peers) {
+            s += &format!(
+                "{:<26} {:>9.0} {:>9.2}% {:>9} {:>8.2}x\n",
+                x.name,
+                x.median_30d_total_cost_bps,
+                x.median_abs_30d_diff * 100.0,
+                x.wipeouts,
+                x.max_leverage
+            );
+        }
+        s += &format!("peers better on both: {}\n", if p.dominated_by.is_empty() { "none".to_string() } else { p.dominated_by.join(", ") });
+    }
+    s += "\nout-of-sample, the chosen preset under each keeper cadence and intrahour path\n";
+    s += &format!("{:<10} {:<9} {:>9} {:>10} {:>9} {:>9}  peers better on both\n", "keeper", "path", "total bps", "|30d dev|", "wipeouts", "max lev");
+    for c in &r.out_of_sample_scenarios {
+        let x = &c.chosen;
+        let better = if c.dominated_by.is_empty() { "none".to_string() } else { c.dominated_by.join(", ") };
+        s += &format!(
+            "{:<10} {:<9} {:>9.0} {:>9.2}% {:>9} {:>8.2}x  {better}\n",
+            c.keeper_cadence,
+            c.intrahour,
+            x.median_30d_total_cost_bps,
+            x.median_abs_30d_diff * 100.0,
+            x.wipeouts,
+            x.max_leverage
+        );
+    }
+    s += &format!("goal (zero wipeouts and no peer better on both, in every scenario): {}", if r.goal_met { "met" } else { "NOT met" });
+    s
+}
+
+fn frontier_plot(p: &Period, path: &Path, title: &str) -> Result<()> {
+    super::plots::register_font()?;
+    let all: Vec<&Point> = p.grid.iter().chain(&p.peers).collect();
+    let (mut x1, mut y1) = (0.0f64, 0.0f64);
+    for q in &all {
+        x1 = x1.max(q.median_30d_total_cost_bps);
+        y1 = y1.max(q.median_abs_30d_diff * 100.0);
+    }
+    let root = BitMapBackend::new(path, (1200, 800)).into_drawing_area();
+    root.fill(&WHITE).map_err(super::plots::err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 24))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..x1 * 1.1, 0.0..y1 * 1.15)
+        .map_err(super::plots::err)?;
+    chart
+        .configure_mesh()
+        .x_desc("median 30-day total cost, bps a year (swap fees, impact, keeper rewards, interest)")
+        .y_desc("median |30-day return − ideal 3x|, %")
+        .draw()
+        .map_err(super::plots::err)?;
+    let grey = RGBColor(170, 170, 170);
+    chart
+        .draw_series(p.grid.iter().map(|q| Circle::new((q.median_30d_total_cost_bps, q.median_abs_30d_diff * 100.0), 4, grey.filled())))
+        .map_err(super::plots::err)?
+        .label("our parameter grid")
+        .legend(move |(x, y)| Circle::new((x + 10, y), 4, grey.filled()));
+    for (i, q) in p.peers.iter().enumerate() {
+        let c = super::plots::color(i + 1);
+        let xy = (q.median_30d_total_cost_bps, q.median_abs_30d_diff * 100.0);
+        chart
+            .draw_series([Circle::new(xy, 7, c.filled())])
+            .map_err(super::plots::err)?
+            .label(q.name.clone())
+            .legend(move |(x, y)| Circle::new((x + 10, y), 6, c.filled()));
+        chart.draw_series([Text::new(q.name.clone(), xy, ("sans-serif", 16))]).map_err(super::plots::err)?;
+    }
+    let red = RGBColor(200, 30, 30);
+    let xy = (p.chosen.median_30d_total_cost_bps, p.chosen.median_abs_30d_diff * 100.0);
+    chart
+        .draw_series([TriangleMarker::new(xy, 12, red.filled())])
+        .map_err(super::plots::err)?
+        .label(format!("chosen preset ({})", p.chosen.name))
+        .legend(move |(x, y)| TriangleMarker::new((x + 10, y), 8, red.filled()));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(super::plots::err)?;
+    root.present().map_err(super::plots::err)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pt(name: &str, cost: f64, dev: f64, wipeouts: u64) -> Point {
+        Point { name: name.into(), median_30d_total_cost_bps: cost, median_abs_30d_diff: dev, wipeouts, bad_debt_usdc: 0.0, max_leverage: 3.0 }
+    }
+
+    #[test]
+    fn the_rule_and_dominance() {
+        let a = pt("a", 400.0, 0.04, 0); // score 400 + 400
+        let b = pt("b", 500.0, 0.02, 0); // 500 + 200: chosen
+        let c = pt("c", 100.0, 0.01, 1); // best, but wiped out
+        assert_eq!(choose(&[a.clone(), b.clone(), c.clone()]), Some(1));
+        assert_eq!(choose(std::slice::from_ref(&c)), None);
+        assert!(pt("d", 400.0, 0.02, 0).dominates(&a) && pt("d", 400.0, 0.02, 0).dominates(&b));
+        assert!(!a.dominates(&b) && !b.dominates(&a) && !a.dominates(&a));
+        assert!(grid().len() >= 30 && grid().iter().all(|p| p.band().is_valid()));
+    }
+}
