@@ -4,9 +4,10 @@
 //! every key into a `std::collections::HashSet` (SipHash). On SBF that cost about 31,000 compute
 //! units in `mint` alone (measured with `cu_mark!`, sbf/README.md) — more than the whole AMM swap.
 //! The hot instructions instead mark those fields `dup` (which only removes them from Anchor's set)
-//! and state the same check as their first constraint with [`all_distinct`]: a few dozen
-//! word comparisons, same error (`ConstraintDuplicateMutableAccount`), same place in the order of
-//! checks (before any other constraint of the struct).
+//! and state the same check as a constraint of their first writable field with [`all_distinct`]:
+//! a few dozen word comparisons, same error (`ConstraintDuplicateMutableAccount`). Anchor runs a
+//! field's `seeds`, `mut` and `has_one` checks before its raw constraints, so those (none with a
+//! side effect) may answer first; every other field's constraints come after.
 
 use anchor_lang::prelude::Pubkey;
 

@@ -88,4 +88,6 @@ pub enum LevError {
     NotInsolvent,
     #[msg("The lending pool now considers borrowers unsafe below this market's emergency threshold; minting is closed until the parameters are re-validated")]
     PoolRiskChanged,
+    #[msg("The lending pool accrued interest differently from the market's projection (has the lending program changed?); nothing was done")]
+    LendingIndexMismatch,
 }

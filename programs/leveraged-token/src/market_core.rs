@@ -258,8 +258,14 @@ impl<'info> MarketCore<'info> {
         self.reload_lending()
     }
 
+    /// Re-read the pool, the credit line and the quote vault after a lending CPI. The pool has
+    /// accrued itself in that CPI; its index must be the one `accrue` projected on this
+    /// instruction's copy, on which the position was valued — should the lending program's
+    /// accrual ever differ from the copy compiled in here, the instruction stops instead.
     fn reload_lending(&mut self) -> Result<()> {
+        let projected = self.lending_pool.borrow_index;
         self.lending_pool.reload()?;
+        require!(self.lending_pool.borrow_index == projected, LevError::LendingIndexMismatch);
         self.lending_borrower.reload()?;
         self.quote_vault.reload()
     }
