@@ -128,11 +128,10 @@ async fn scenario(bar: &ProgressBar) -> Result<Vec<Journaled>> {
     let params = MarketParams { expected_swap_cost_bps: 5, ..MarketParams::default_3x() };
     let mut w = DemoWorld::start_on(bank, params).await.context("scenario step 1")?;
     w.fund_payer(2_000_000 * USD).await.context("scenario step 2")?;
-    let e = |e: anyhow::Error| e;
     bar.inc(1);
 
     // Lenders and liquidity providers.
-    let lend = commands::lend(&mut w.bank, &w.keys.lending, 50_000 * USD).await.map_err(e).context("scenario step 3")?;
+    let lend = commands::lend(&mut w.bank, &w.keys.lending, 50_000 * USD).await.context("scenario step 3")?;
     commands::withdraw(&mut w.bank, &w.keys.lending, (lend.shares * 1e6 / 2.0) as u64).await.context("scenario step 4")?;
     let me = w.bank.payer_key();
     let lp = new_token_account(&mut w.bank, &w.keys.amm.lp_mint, &me, &SPL_TOKEN_ID).await.map_err(|e| anyhow!("{e}")).context("scenario step 5")?;

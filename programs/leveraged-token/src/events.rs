@@ -38,6 +38,13 @@ pub struct Redeemed {
     pub leverage_bps: u64,
 }
 
+impl Redeemed {
+    /// A redemption of a settled market: its residual USDC, nothing sold, repaid or priced.
+    pub fn settled(market: Pubkey, user: Pubkey, tokens: u64, usdc_out: u64) -> Self {
+        Redeemed { market, user, tokens, collateral_sold: 0, debt_repaid: 0, usdc_out, fee: 0, price_wad: 0, leverage_bps: 0 }
+    }
+}
+
 #[event]
 pub struct Rebalanced {
     pub market: Pubkey,

@@ -80,16 +80,6 @@ fn redeem_settled(a: &mut Redeem, tokens_in: u64, min_usdc_out: u64) -> Result<(
     token::burn(&a.core.lev_token_program, &a.core.lev_mint, &a.user_lev, &a.user.to_account_info(), tokens_in)?;
     a.core.market.residual_quote -= usdc_out;
     a.core.pay_quote(&a.user_quote, usdc_out)?;
-    program_utils::emit(Redeemed {
-        market: a.core.market.key(),
-        user: a.user.key(),
-        tokens: tokens_in,
-        collateral_sold: 0,
-        debt_repaid: 0,
-        usdc_out,
-        fee: 0,
-        price_wad: 0,
-        leverage_bps: 0,
-    });
+    program_utils::emit(Redeemed::settled(a.core.market.key(), a.user.key(), tokens_in, usdc_out));
     Ok(())
 }

@@ -80,17 +80,7 @@ pub fn handle_redeem_in_kind(ctx: Context<RedeemInKind>, tokens_in: u64, min_col
             let authority = a.market.to_account_info();
             token::transfer(&a.quote_token_program, &a.quote_vault, &a.user_quote, &a.quote_mint, &authority, &[&seeds], usdc_out)?;
         }
-        program_utils::emit(Redeemed {
-            market: a.market.key(),
-            user: a.user.key(),
-            tokens: tokens_in,
-            collateral_sold: 0,
-            debt_repaid: 0,
-            usdc_out,
-            fee: 0,
-            price_wad: 0,
-            leverage_bps: 0,
-        });
+        program_utils::emit(Redeemed::settled(a.market.key(), a.user.key(), tokens_in, usdc_out));
         return Ok(());
     }
     require!(!a.market.settling, LevError::MarketSettled);
