@@ -164,6 +164,7 @@ async fn cli_backtest_writes_json_with_every_key_and_the_plots() {
         no_plots: false,
         keeper_cadence: crate::backtest::run::Cadence::Substeps,
         intrahour: crate::backtest::run::Intrahour::Close,
+        model: Default::default(),
     };
     let report = crate::backtest::cmd::run(&args, true).await.unwrap();
     let keys = [
@@ -242,6 +243,7 @@ async fn cli_backtest_reads_a_csv_and_rejects_a_bad_one() {
         no_plots: true,
         keeper_cadence: crate::backtest::run::Cadence::Substeps,
         intrahour: crate::backtest::run::Intrahour::Close,
+        model: Default::default(),
     };
     let r = crate::backtest::cmd::run(&args, true).await.unwrap();
     assert_eq!(r.json["ours"]["hours"], 199);
@@ -270,6 +272,8 @@ async fn cli_backtest_sweep_chooses_in_sample_and_reports_both_periods() {
         keeper_cadence: crate::backtest::run::Cadence::Substeps,
         intrahour: crate::backtest::run::Intrahour::Close,
         no_plots: false,
+        no_capacity: false,
+        model: Default::default(),
     };
     let r = crate::backtest::sweep::run(&args).await.unwrap();
     assert!(r.in_sample.to < r.out_of_sample.from && r.out_of_sample.from.starts_with(&split), "{} {}", r.in_sample.to, r.out_of_sample.from);
@@ -284,6 +288,14 @@ async fn cli_backtest_sweep_chooses_in_sample_and_reports_both_periods() {
     assert_eq!(r.plots.len(), 2);
     assert!(r.plots.iter().all(|p| std::fs::metadata(p).unwrap().len() > 10_000));
     assert!(crate::backtest::sweep::table(&r).contains("out-of-sample"));
+    // Capacity: every AUM level under the default execution (ours and the six peers) and ours under
+    // each other execution setting; a capacity per setting, never above the largest level.
+    let levels = crate::backtest::sweep::AUM_LEVELS;
+    assert_eq!(r.capacity.len(), levels.len() * 3);
+    assert!(r.capacity.iter().filter(|c| c.execution == "default").all(|c| c.points.len() == 7));
+    assert_eq!(r.capacity_within_2x_usd.len(), 3);
+    assert!(r.capacity_within_2x_usd.iter().all(|(_, cap)| *cap == 0 || levels.contains(cap)));
+    assert!(crate::backtest::sweep::table(&r).contains("capacity"));
 }
 
 #[test]
@@ -305,6 +317,8 @@ fn cli_arguments_parse_as_documented() {
         &["backtest", "--rule", "full", "--no-plots"],
         &["backtest", "--keeper-cadence", "hourly", "--intrahour", "high-low", "--engine", "math"],
         &["backtest-sweep", "--split", "2019-07-14", "--no-plots"],
+        &["backtest-sweep", "--venue", "flat:10", "--aum", "10000000", "--arb-half-life", "0", "--chunk-cooldown", "0", "--no-capacity"],
+        &["backtest", "--venue", "amm", "--aum", "1000000", "--engine", "math"],
         &["redeem", "--tokens", "3"],
         &["rebalance", "--market-id", "2"],
         &["lend", "--usdc", "5", "--mint", "11111111111111111111111111111111"],

@@ -81,11 +81,12 @@ impl Venue for BankVenue {
         Ok(())
     }
 
-    async fn arbitrage(&mut self) -> Result<()> {
+    async fn arbitrage(&mut self, fraction: f64) -> Result<()> {
         let pool: amm::Pool = self.bank.anchor_account(&self.keys.amm.pool).await;
         let price = lev_math::Price::from_oracle(self.obs.price, PYTH_EXPO, levtoken_client::ETH_DECIMALS, levtoken_client::USDC_DECIMALS).context("price")?;
         let (re, ru) = levtoken_client::amm::reserves_of(&pool, &self.dep.eth);
-        let Some((eth_in, amount)) = arbitrage_to_price(re, ru, price.wad, pool.fee_bps as u64) else { return Ok(()) };
+        let target = super::venue::arbitrage_target_wad(re, ru, price.wad, fraction);
+        let Some((eth_in, amount)) = arbitrage_to_price(re, ru, target, pool.fee_bps as u64) else { return Ok(()) };
         // Nothing to gain when the curve rounds the output to zero.
         let (r_in, r_out) = if eth_in { (re, ru) } else { (ru, re) };
         let eth_is_a = self.keys.amm.is_a(&self.dep.eth);

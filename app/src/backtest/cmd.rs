@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 
 use super::{
     metrics, plots, prices,
-    run::{progress_bar, run_bank, run_math, run_peer, Cadence, Intrahour, Peer, Scenario},
+    run::{progress_bar, run_bank, run_math, run_peer, Cadence, Intrahour, Peer, Scenario, VenueModel},
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -50,6 +50,50 @@ pub struct BacktestArgs {
     /// The price path between two closes: straight (default) or through the hour's high and low.
     #[arg(long, value_enum, default_value_t = Intrahour::Close)]
     pub intrahour: Intrahour,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+/// The sensitivity flags every backtest command shares (each rule gets the same).
+#[derive(Clone, Debug, clap::Args)]
+pub struct ModelArgs {
+    /// The vault's venue: `amm` (the constant-product pool with its depth) or `flat:<bps>` (any
+    /// size at the oracle less <bps>; economics engine only).
+    #[arg(long, default_value = "amm")]
+    pub venue: VenueModel,
+    /// NAV the product is held at, USD (launch size; bear markets are topped back up to it).
+    #[arg(long, default_value_t = 100_000)]
+    pub aum: u64,
+    /// Arbitrage half-life, seconds: the pool's log-price gap to the oracle halves in this time
+    /// (0 = arbitraged instantly at every look).
+    #[arg(long, default_value_t = 60.0)]
+    pub arb_half_life: f64,
+    /// Seconds between two pieces of one rebalance (0 = up to eight pieces per look).
+    #[arg(long, default_value_t = 60)]
+    pub chunk_cooldown: i64,
+}
+
+impl Default for ModelArgs {
+    /// The command line's defaults.
+    fn default() -> Self {
+        ModelArgs { venue: VenueModel::Amm, aum: 100_000, arb_half_life: 60.0, chunk_cooldown: 60 }
+    }
+}
+
+impl ModelArgs {
+    pub fn apply(&self, s: Scenario) -> Scenario {
+        Scenario { venue: self.venue, arb_half_life_secs: self.arb_half_life, chunk_cooldown_secs: self.chunk_cooldown, ..s }.with_aum(self.aum)
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "venue {}, AUM ${}, arbitrage half-life {} s, {} between pieces",
+            self.venue,
+            self.aum,
+            self.arb_half_life,
+            if self.chunk_cooldown > 0 { format!("{} s", self.chunk_cooldown) } else { "no wait".into() }
+        )
+    }
 }
 
 pub struct Report {
@@ -67,7 +111,7 @@ pub async fn run(args: &BacktestArgs, quiet: bool) -> Result<Report> {
     let to = args.to.as_deref().map(prices::parse_date).transpose()?;
     let points = prices::window(&all, from, to);
     anyhow::ensure!(points.len() >= 2, "fewer than two candles in the chosen range");
-    let scenario = Scenario { cadence: args.keeper_cadence, intrahour: args.intrahour, ..Scenario::standard(args.rule.params()) };
+    let scenario = args.model.apply(Scenario { cadence: args.keeper_cadence, intrahour: args.intrahour, ..Scenario::standard(args.rule.params()) });
     let hours = (points.len() - 1) as u64;
 
     let pb = (!quiet).then(|| progress_bar(hours, "ours"));
@@ -110,10 +154,11 @@ pub async fn run(args: &BacktestArgs, quiet: bool) -> Result<Report> {
         Intrahour::HighLow => "through each hour's high and low",
     };
     let table = format!(
-        "{} hours from {} to {} ({cadence}, {path}); ours through {} in {:.1} s\n{}",
+        "{} hours from {} to {} ({cadence}, {path}, {}); ours through {} in {:.1} s\n{}",
         hours,
         prices::format_ts(points[0].ts),
         prices::format_ts(points[points.len() - 1].ts),
+        args.model.describe(),
         engine,
         ours_secs,
         metrics::table(&rows)

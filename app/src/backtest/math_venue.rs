@@ -49,6 +49,8 @@ pub struct MathVenue {
     pub treasury_tokens: u64,
     /// Tokens held by the simulated users (what they can redeem).
     pub user_tokens: u64,
+    /// The vault trades at the oracle less this many bps instead of on the pool's curve.
+    pub flat_bps: Option<u64>,
 }
 
 impl MathVenue {
@@ -136,6 +138,7 @@ impl MathVenue {
             treasury_usdc: 0,
             treasury_tokens: 0,
             user_tokens: 0,
+            flat_bps: None,
         })
     }
 
@@ -207,8 +210,21 @@ impl MathVenue {
 
     // --- the AMM's swap ----------------------------------------------------------------------
 
-    /// Exact-in swap; `buy` = USDC in, ETH out.
+    /// The vault's exact-in swap on the venue model: the pool's curve, or with `flat_bps` set, any
+    /// size at the oracle price less that many bps (the pool's reserves untouched).
     fn swap(&mut self, buy: bool, amount_in: u64, min_out: u64) -> R<u64> {
+        let Some(bps) = self.flat_bps else { return self.curve_swap(buy, amount_in, min_out) };
+        need(amount_in > 0, "ZeroAmount")?;
+        let price = self.price();
+        let keep = |x: u128| x * (lev_math::BPS - bps) as u128 / lev_math::BPS as u128;
+        let out = if buy { price.base_for_quote(keep(amount_in as u128), Round::Down) } else { price.value(amount_in, Round::Down).map(keep) };
+        let out = some(out.and_then(|o| u64::try_from(o).ok()), "math")?;
+        need(out > 0 && out >= min_out, "SlippageExceeded")?;
+        Ok(out)
+    }
+
+    /// Exact-in swap on the constant-product pool; `buy` = USDC in, ETH out.
+    fn curve_swap(&mut self, buy: bool, amount_in: u64, min_out: u64) -> R<u64> {
         need(amount_in > 0, "ZeroAmount")?;
         let (r_in, r_out) = if buy { (self.amm_usdc, self.amm_eth) } else { (self.amm_eth, self.amm_usdc) };
         let out = some(swap_out_down(amount_in, r_in, r_out, self.amm_fee_bps), "math")?;
@@ -382,11 +398,11 @@ impl Venue for MathVenue {
         Ok(())
     }
 
-    async fn arbitrage(&mut self) -> Result<()> {
-        let price = self.price();
-        if let Some((eth_in, amount)) = arbitrage_to_price(self.amm_eth, self.amm_usdc, price.wad, self.amm_fee_bps) {
+    async fn arbitrage(&mut self, fraction: f64) -> Result<()> {
+        let target = super::venue::arbitrage_target_wad(self.amm_eth, self.amm_usdc, self.price().wad, fraction);
+        if let Some((eth_in, amount)) = arbitrage_to_price(self.amm_eth, self.amm_usdc, target, self.amm_fee_bps) {
             // The arbitrageur takes whatever the curve gives.
-            let _ = self.atomically(|v| v.swap(!eth_in, amount, 0));
+            let _ = self.atomically(|v| v.curve_swap(!eth_in, amount, 0));
         }
         Ok(())
     }

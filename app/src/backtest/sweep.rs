@@ -37,6 +37,11 @@ pub struct SweepArgs {
     /// Skip the plots.
     #[arg(long)]
     pub no_plots: bool,
+    /// Skip the capacity table (every rule at $100k, $1M, $10M and $100M of AUM out of sample).
+    #[arg(long)]
+    pub no_capacity: bool,
+    #[command(flatten)]
+    pub model: super::cmd::ModelArgs,
 }
 
 /// One rule on one period: the two frontier coordinates and the safety counts.
@@ -101,7 +106,70 @@ pub struct SweepReport {
     /// Zero wipeouts and bad debt for the chosen preset, and no peer better on both, in every
     /// out-of-sample scenario.
     pub goal_met: bool,
+    /// Out of sample, under the selection scenario: the chosen preset and the peers at each AUM
+    /// level, and the chosen preset under other execution settings.
+    pub capacity: Vec<CapacityRow>,
+    /// Per execution setting of the chosen preset: the largest AUM level whose median total cost
+    /// stays within 2x of its cost at the smallest level.
+    pub capacity_within_2x_usd: Vec<(String, u64)>,
     pub plots: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CapacityRow {
+    pub aum_usd: u64,
+    /// `default` (the sweep's own settings) or the execution variant of the chosen preset.
+    pub execution: String,
+    pub points: Vec<Point>,
+}
+
+/// AUM levels of the capacity table, USD.
+pub const AUM_LEVELS: [u64; 4] = [100_000, 1_000_000, 10_000_000, 100_000_000];
+
+/// The execution variants the capacity table runs the chosen preset under: name, and the change.
+fn execution_variants(model: &super::cmd::ModelArgs) -> Vec<(String, super::cmd::ModelArgs, u64)> {
+    let depth_div = 200;
+    vec![
+        ("default".into(), model.clone(), depth_div),
+        ("pieces 2% of depth".into(), model.clone(), 50),
+        ("instant arbitrage, no wait".into(), super::cmd::ModelArgs { arb_half_life: 0.0, chunk_cooldown: 0, ..model.clone() }, depth_div),
+    ]
+}
+
+async fn capacity(oos: &[PricePoint], chosen: MarketParams, model: &super::cmd::ModelArgs, cad: Cadence, ih: Intrahour) -> Result<(Vec<CapacityRow>, Vec<(String, u64)>)> {
+    let mut rows = Vec::new();
+    let mut within = Vec::new();
+    for (name, m, depth_div) in execution_variants(model) {
+        let mut base_cost = None;
+        let (mut cap, mut prev_level) = (0, 0);
+        for aum in AUM_LEVELS {
+            let m = super::cmd::ModelArgs { aum, ..m.clone() };
+            let mut sc = scenario(&m, cad, ih, chosen);
+            sc.params.max_trade_quote = sc.amm_depth / depth_div;
+            sc.params.emergency_max_trade_quote = sc.amm_depth / (depth_div / 2);
+            let run = run_math(&sc, oos, None).await?;
+            let ours = Point::of(&variant_name(&chosen), &metrics::compute(&run));
+            let cost = ours.median_30d_total_cost_bps;
+            let base = *base_cost.get_or_insert(cost);
+            // Levels count from the smallest up, until the first that fails.
+            if cap == prev_level && cost <= 2.0 * base && ours.wipeouts == 0 {
+                cap = aum;
+            }
+            prev_level = aum;
+            let mut points = vec![ours];
+            if name == "default" {
+                let mut peers = Vec::new();
+                for peer in Peer::ALL {
+                    let run = run_peer(peer, &sc, oos, None).await?;
+                    peers.push(Point::of(peer.name(), &metrics::compute(&run)));
+                }
+                points.extend(peers);
+            }
+            rows.push(CapacityRow { aum_usd: aum, execution: name.clone(), points });
+        }
+        within.push((name, cap));
+    }
+    Ok((rows, within))
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -113,15 +181,19 @@ pub struct ScenarioCheck {
     pub dominated_by: Vec<String>,
 }
 
-/// The grid: band low × band high × recentre share, other parameters as `partial_recentre_3x`.
+/// The grid: band low × band high × recentre share (0 = back to the crossed edge only, as the edge
+/// control), other parameters as `partial_recentre_3x` (its weekly recentre when more than 0.15x
+/// off target: the program cannot switch it off, its tolerance must stay inside the band's upper
+/// half-width).
 pub fn grid() -> Vec<MarketParams> {
     let base = MarketParams::partial_recentre_3x();
+    let liquidation = levtoken_client::deploy::default_pool_config().liquidation_leverage_bps;
     let mut v = Vec::new();
     for low in [25_500, 26_500, 27_500, 28_000] {
         for high in [31_500, 32_000, 33_000] {
-            for share in [500, 2_500, 10_000] {
+            for share in [0, 500, 2_500, 10_000] {
                 let p = MarketParams { band_low_bps: low, band_high_bps: high, recentre_share_bps: share, ..base };
-                if p.band().is_valid() {
+                if p.validate(liquidation).is_ok() {
                     v.push(p);
                 }
             }
@@ -134,19 +206,27 @@ fn variant_name(p: &MarketParams) -> String {
     format!("band_{:.2}_{:.2}_share_{}", p.band_low_bps as f64 / 1e4, p.band_high_bps as f64 / 1e4, p.recentre_share_bps)
 }
 
-async fn period(points: &[PricePoint], grid: &[MarketParams], cadence: Cadence, intrahour: Intrahour) -> Result<(Vec<Point>, Vec<Point>)> {
-    let scenario = |p: MarketParams| Scenario { cadence, intrahour, ..Scenario::standard(p) };
+fn scenario(model: &super::cmd::ModelArgs, cadence: Cadence, intrahour: Intrahour, p: MarketParams) -> Scenario {
+    model.apply(Scenario { cadence, intrahour, ..Scenario::standard(p) })
+}
+
+async fn grid_points(points: &[PricePoint], grid: &[MarketParams], model: &super::cmd::ModelArgs, cadence: Cadence, intrahour: Intrahour) -> Result<Vec<Point>> {
     let mut g = Vec::new();
     for p in grid {
-        let run = run_math(&scenario(*p), points, None).await?;
+        let run = run_math(&scenario(model, cadence, intrahour, *p), points, None).await?;
         g.push(Point::of(&variant_name(p), &metrics::compute(&run)));
     }
+    Ok(g)
+}
+
+/// Every peer, run with `params`' limits (and, for the edge control, its band: the chosen preset's).
+async fn peer_points(points: &[PricePoint], params: MarketParams, model: &super::cmd::ModelArgs, cadence: Cadence, intrahour: Intrahour) -> Result<Vec<Point>> {
     let mut peers = Vec::new();
     for peer in Peer::ALL {
-        let run = run_peer(peer, &scenario(MarketParams::partial_recentre_3x()), points, None).await?;
+        let run = run_peer(peer, &scenario(model, cadence, intrahour, params), points, None).await?;
         peers.push(Point::of(peer.name(), &metrics::compute(&run)));
     }
-    Ok((g, peers))
+    Ok(peers)
 }
 
 /// The variant the rule picks: the lowest score among those never wiped out.
@@ -164,13 +244,20 @@ pub async fn run(args: &SweepArgs) -> Result<SweepReport> {
     let oos = prices::window(&all, Some(split), None);
     anyhow::ensure!(ins.len() > 30 * 24 && oos.len() > 30 * 24, "each side of the split needs more than 30 days of candles");
     let grid = grid();
-    let bar = indicatif::ProgressBar::new(2).with_message("in-sample");
-    let (g_in, p_in) = period(&ins, &grid, args.keeper_cadence, args.intrahour).await?;
+    let (m, cad, ih) = (&args.model, args.keeper_cadence, args.intrahour);
+    let bar = indicatif::ProgressBar::new(4).with_message("in-sample grid");
+    let g_in = grid_points(&ins, &grid, m, cad, ih).await?;
+    // The choice sees the in-sample grid only.
+    let k = choose(&g_in).context("every variant was wiped out in-sample")?;
+    let chosen_params = grid[k];
+    bar.inc(1);
+    let p_in = peer_points(&ins, chosen_params, m, cad, ih).await?;
     bar.inc(1);
     bar.set_message("out-of-sample");
-    let (g_out, p_out) = period(&oos, &grid, args.keeper_cadence, args.intrahour).await?;
+    let g_out = grid_points(&oos, &grid, m, cad, ih).await?;
+    bar.inc(1);
+    let p_out = peer_points(&oos, chosen_params, m, cad, ih).await?;
     bar.finish_and_clear();
-    let k = choose(&g_in).context("every variant was wiped out in-sample")?;
     let mk = |pts: &[PricePoint], g: Vec<Point>, peers: Vec<Point>| {
         let chosen = g[k].clone();
         let dominated_by = peers.iter().filter(|p| p.dominates(&chosen)).map(|p| p.name.clone()).collect();
@@ -181,8 +268,8 @@ pub async fn run(args: &SweepArgs) -> Result<SweepReport> {
     let mut checks = Vec::new();
     for cadence in [Cadence::Substeps, Cadence::Hourly] {
         for intrahour in [Intrahour::Close, Intrahour::HighLow] {
-            let (g, peers) = period(&oos, &grid[k..=k], cadence, intrahour).await?;
-            let chosen = g[0].clone();
+            let chosen = grid_points(&oos, &grid[k..=k], m, cadence, intrahour).await?.remove(0);
+            let peers = peer_points(&oos, chosen_params, m, cadence, intrahour).await?;
             let dominated_by = peers.iter().filter(|p| p.dominates(&chosen)).map(|p| p.name.clone()).collect();
             checks.push(ScenarioCheck {
                 keeper_cadence: format!("{cadence:?}").to_lowercase(),
@@ -194,6 +281,7 @@ pub async fn run(args: &SweepArgs) -> Result<SweepReport> {
         }
     }
     let goal_met = checks.iter().all(|c| c.chosen.wipeouts == 0 && c.chosen.bad_debt_usdc == 0.0 && c.dominated_by.is_empty());
+    let (capacity, capacity_within_2x_usd) = if args.no_capacity { (Vec::new(), Vec::new()) } else { capacity(&oos, chosen_params, m, cad, ih).await? };
     let mut plots = Vec::new();
     if !args.no_plots {
         std::fs::create_dir_all(&args.out).with_context(|| format!("create {}", args.out.display()))?;
@@ -214,6 +302,8 @@ pub async fn run(args: &SweepArgs) -> Result<SweepReport> {
         out_of_sample,
         out_of_sample_scenarios: checks,
         goal_met,
+        capacity,
+        capacity_within_2x_usd,
         plots,
     })
 }
@@ -250,7 +340,35 @@ pub fn table(r: &SweepReport) -> String {
         );
     }
     s += &format!("goal (zero wipeouts and no peer better on both, in every scenario): {}", if r.goal_met { "met" } else { "NOT met" });
+    if !r.capacity.is_empty() {
+        s += "\n\ncapacity, out of sample: median total 30-day cost (bps/yr) and |30d dev| by AUM held\n";
+        let names: Vec<String> = r.capacity[0].points.iter().map(|p| p.name.clone()).collect();
+        s += &format!("{:<28} {:>6}", "execution", "AUM");
+        for n in &names {
+            s += &format!(" {:>15}", if n == &names[0] { "ours" } else { n.as_str() });
+        }
+        s += "\n";
+        for row in &r.capacity {
+            s += &format!("{:<28} {:>6}", row.execution, usd_short(row.aum_usd));
+            for p in &row.points {
+                let cell = if p.wipeouts > 0 { format!("{} wiped", p.wipeouts) } else { format!("{:.0} {:.2}%", p.median_30d_total_cost_bps, p.median_abs_30d_diff * 100.0) };
+                s += &format!(" {cell:>15}");
+            }
+            s += "\n";
+        }
+        for (name, cap) in &r.capacity_within_2x_usd {
+            s += &format!("ours, {name}: cost within 2x of its {}-AUM cost up to {}\n", usd_short(AUM_LEVELS[0]), if *cap == 0 { "—".into() } else { usd_short(*cap) });
+        }
+    }
     s
+}
+
+fn usd_short(x: u64) -> String {
+    match x {
+        x if x >= 1_000_000 => format!("${}M", x / 1_000_000),
+        x if x >= 1_000 => format!("${}k", x / 1_000),
+        x => format!("${x}"),
+    }
 }
 
 fn frontier_plot(p: &Period, path: &Path, title: &str) -> Result<()> {
@@ -327,6 +445,6 @@ mod tests {
         assert_eq!(choose(std::slice::from_ref(&c)), None);
         assert!(pt("d", 400.0, 0.02, 0).dominates(&a) && pt("d", 400.0, 0.02, 0).dominates(&b));
         assert!(!a.dominates(&b) && !b.dominates(&a) && !a.dominates(&a));
-        assert!(grid().len() >= 30 && grid().iter().all(|p| p.band().is_valid()));
+        assert!(grid().len() == 48 && grid().iter().all(|p| p.band().is_valid()));
     }
 }

@@ -18,8 +18,9 @@ pub struct Fill {
 pub trait Venue {
     /// Move the clock to `ts` and publish `mantissa` (Pyth, expo −8) as the oracle price.
     async fn set_price(&mut self, ts: i64, mantissa: i64) -> Result<()>;
-    /// Arbitrage the AMM to the oracle price.
-    async fn arbitrage(&mut self) -> Result<()>;
+    /// Arbitrage the AMM toward the oracle price, closing `fraction` (0–1] of the gap in log price
+    /// (1 = all the way).
+    async fn arbitrage(&mut self, fraction: f64) -> Result<()>;
     /// The market as the program would see it now.
     async fn state(&mut self) -> Result<MarketState>;
     /// Call the program's permissionless `rebalance`; `None` when it refuses.
@@ -34,4 +35,33 @@ pub trait Venue {
     async fn treasury(&mut self) -> Result<(u64, u64)>;
     /// Start a fresh market after a wipeout (the old one is abandoned).
     async fn relaunch(&mut self, initial_usdc: u64) -> Result<()>;
+}
+
+/// The price (USDC base units per ETH base unit, WAD) arbitrage moves a pool with reserves
+/// (`eth`, `usdc`) to when it closes `fraction` of its log-price gap to `oracle_wad`.
+pub fn arbitrage_target_wad(eth: u64, usdc: u64, oracle_wad: u128, fraction: f64) -> u128 {
+    if fraction >= 1.0 || eth == 0 || usdc == 0 {
+        return oracle_wad;
+    }
+    let pool = (usdc as f64 / eth as f64) * lev_math::WAD as f64;
+    let target = pool * (oracle_wad as f64 / pool).powf(fraction.max(0.0));
+    target.round().max(1.0) as u128
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_arbitrage_closes_the_log_gap_by_the_fraction() {
+        let wad = lev_math::WAD;
+        // Pool at 100 (USDC units per ETH unit), oracle at 400: half the log gap is 200.
+        let t = arbitrage_target_wad(1_000, 100_000, 400 * wad, 0.5);
+        assert!((t as f64 / wad as f64 - 200.0).abs() < 1e-6, "{t}");
+        assert_eq!(arbitrage_target_wad(1_000, 100_000, 400 * wad, 1.0), 400 * wad);
+        let none = arbitrage_target_wad(1_000, 100_000, 400 * wad, 0.0);
+        assert!((none as f64 / wad as f64 - 100.0).abs() < 1e-6);
+        assert!((super::super::run::arb_fraction(60, 60.0) - 0.5).abs() < 1e-12);
+        assert_eq!(super::super::run::arb_fraction(60, 0.0), 1.0);
+    }
 }
