@@ -46,20 +46,46 @@ native_entry!(leveraged_token_entry, leveraged_token);
 /// (program-test panics if a file is missing). Program-test deploys those with the non-upgradeable
 /// loader, so in both modes no ProgramData exists until [`Bank::start_with`] writes one.
 pub fn program_test() -> ProgramTest {
+    if !sbf_mode() {
+        return program_test_native();
+    }
     quiet_runtime_logs();
     let mut pt = ProgramTest::default();
-    if sbf_mode() {
-        pt.prefer_bpf(true);
-        pt.add_program("amm", amm::ID, None);
-        pt.add_program("lending_pool", lending_pool::ID, None);
-        pt.add_program("leveraged_token", leveraged_token::ID, None);
-    } else {
-        pt.prefer_bpf(false);
-        pt.add_program("amm", amm::ID, processor!(amm_entry));
-        pt.add_program("lending_pool", lending_pool::ID, processor!(lending_pool_entry));
-        pt.add_program("leveraged_token", leveraged_token::ID, processor!(leveraged_token_entry));
-    }
+    pt.prefer_bpf(true);
+    pt.add_program("amm", amm::ID, None);
+    pt.add_program("lending_pool", lending_pool::ID, None);
+    pt.add_program("leveraged_token", leveraged_token::ID, None);
     pt
+}
+
+/// The three programs registered natively, whatever `SBF_OUT_DIR` says.
+pub fn program_test_native() -> ProgramTest {
+    quiet_runtime_logs();
+    let mut pt = ProgramTest::default();
+    pt.prefer_bpf(false);
+    pt.add_program("amm", amm::ID, processor!(amm_entry));
+    pt.add_program("lending_pool", lending_pool::ID, processor!(lending_pool_entry));
+    pt.add_program("leveraged_token", leveraged_token::ID, processor!(leveraged_token_entry));
+    pt
+}
+
+/// The (non-upgradeable) BPF loader program-test deploys SBF programs with.
+const BPF_LOADER_ID: Pubkey = Pubkey::from_str_const("BPFLoader2111111111111111111111111111111111");
+
+/// The file names of the three programs' SBF builds.
+pub const SBF_FILES: [&str; 3] = ["amm.so", "lending_pool.so", "leveraged_token.so"];
+
+/// The three programs' SBF builds from `dir` (`amm.so`, `lending_pool.so`, `leveraged_token.so`),
+/// deployed as program-test deploys them (BPF loader, executable), whatever `SBF_OUT_DIR` says.
+pub fn program_test_sbf_in(dir: &std::path::Path) -> std::io::Result<ProgramTest> {
+    quiet_runtime_logs();
+    let mut pt = ProgramTest::default();
+    for (file, id) in SBF_FILES.iter().zip([amm::ID, lending_pool::ID, leveraged_token::ID]) {
+        let data = std::fs::read(dir.join(file)).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.join(file).display())))?;
+        let lamports = anchor_lang::prelude::Rent::default().minimum_balance(data.len()).max(1);
+        pt.add_account(id, Account { lamports, data, owner: BPF_LOADER_ID, executable: true, rent_epoch: 0 });
+    }
+    Ok(pt)
 }
 
 /// Whether [`program_test`] loads the programs' SBF builds (`SBF_OUT_DIR` is set).
