@@ -108,15 +108,21 @@ fn run() -> Result<ExitCode> {
 
 /// Builds every program's IDL and writes `<name>.json` into `out`.
 fn generate(root: &Path, out: &Path) -> Result<()> {
-    // A target directory of its own: the IDL build compiles anchor-lang with `idl-build` and
-    // under `RUSTFLAGS=-A warnings` (set by IdlBuilder), which would otherwise invalidate the
-    // workspace's regular test build in target/debug.
-    let target_dir = root.join("target/idl");
+    // IdlBuilder runs cargo with `RUSTFLAGS=-A warnings`, which would give every crate another
+    // fingerprint than the workspace's own builds and recompile the whole dependency tree (a
+    // few minutes) in target/debug, invalidating those builds each time. CARGO_ENCODED_RUSTFLAGS
+    // takes precedence over RUSTFLAGS, so setting it to the caller's own flags (usually none)
+    // lets the IDL build reuse what `cargo test --workspace` compiled: only anchor-lang's
+    // idl-build variant and the programs build anew, as artifacts of their own.
+    if std::env::var_os("CARGO_ENCODED_RUSTFLAGS").is_none() {
+        let flags = std::env::var("RUSTFLAGS").unwrap_or_default();
+        std::env::set_var("CARGO_ENCODED_RUSTFLAGS", flags.split_whitespace().collect::<Vec<_>>().join("\x1f"));
+    }
     for (name, dir) in PROGRAMS {
         eprintln!("building the IDL of {dir} ...");
         let idl = IdlBuilder::new()
             .program_path(root.join(dir))
-            .cargo_args(vec!["--locked".into(), "--target-dir".into(), target_dir.display().to_string()])
+            .cargo_args(vec!["--locked".into()])
             .build()
             .with_context(|| format!("building the IDL of {dir} (rerun with ANCHOR_LOG=1 for cargo's output)"))?;
         sanity_check(name, &idl)?;
