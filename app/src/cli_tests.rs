@@ -307,7 +307,7 @@ fn cli_arguments_parse_as_documented() {
     let c = parse(&["status", "--json"]).unwrap();
     assert_eq!(c.json, Some(None));
     let c = parse(&["mint", "--usdc", "12.5", "--max-slippage-bps", "30", "--url", "http://x:8899", "--keypair", "/k.json"]).unwrap();
-    assert_eq!(c.url, "http://x:8899");
+    assert_eq!(c.url.as_deref(), Some("http://x:8899"));
     assert!(matches!(c.command, crate::Command::Mint { ref usdc, max_slippage_bps: 30 } if usdc == "12.5"));
     assert_eq!(c.with_compute_unit_price, None);
     let c = parse(&["rebalance", "--with-compute-unit-price", "2500"]).unwrap();

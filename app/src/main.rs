@@ -5,11 +5,13 @@
 
 mod backtest;
 mod bench_cu;
+mod cli_config;
 #[cfg(test)]
 mod cli_tests;
 mod commands;
 mod demo;
 mod keeper;
+mod localnet;
 
 use std::path::PathBuf;
 
@@ -20,12 +22,17 @@ use levtoken_client::{chain::rpc::RpcChain, lending::LendingPoolKeys, market::Ma
 #[derive(Parser, Debug)]
 #[command(name = "levtoken", version, about = "ETHBULL3X: the 3x long ETH leveraged token — CLI, keeper bot and backtest")]
 pub(crate) struct Cli {
-    /// JSON-RPC URL of the cluster.
-    #[arg(long, short = 'u', global = true, default_value = "http://127.0.0.1:8899", env = "LEVTOKEN_URL")]
-    url: String,
-    /// Signer and fee payer keypair file.
+    /// JSON-RPC URL or moniker of the cluster (l/localhost, d/devnet, t/testnet, m/mainnet-beta)
+    /// [default: the Solana CLI config's json_rpc_url, else http://127.0.0.1:8899].
+    #[arg(long, short = 'u', global = true, env = "LEVTOKEN_URL")]
+    url: Option<String>,
+    /// Signer and fee payer keypair file [default: the Solana CLI config's keypair_path, else
+    /// ~/.config/solana/id.json].
     #[arg(long, short = 'k', global = true, env = "LEVTOKEN_KEYPAIR")]
     keypair: Option<PathBuf>,
+    /// Solana CLI configuration file [default: ~/.config/solana/cli/config.yml].
+    #[arg(long, short = 'C', global = true)]
+    config: Option<PathBuf>,
     /// Priority fee in micro-lamports per compute unit, added to every transaction (the
     /// compute-unit limit itself is sized from a simulation of each transaction).
     #[arg(long, global = true, value_name = "MICROLAMPORTS")]
@@ -148,6 +155,9 @@ pub(crate) enum Command {
     /// Claim the accrued mint/redeem fees and streaming-fee tokens into the signer's token
     /// accounts (signer: the treasury).
     ClaimFees,
+    /// A local Solana node on 127.0.0.1:8899 (JSON-RPC) and :8900 (websockets) with the programs
+    /// and a demo world; `localnet price|faucet|info|keeper-tick` drive a running one.
+    Localnet(localnet::LocalnetArgs),
     /// Run the keeper bot: poll, decide, simulate, rebalance; Ctrl-C to stop.
     Keeper {
         /// Seconds between looks.
@@ -197,7 +207,8 @@ fn kv<T: serde::Serialize>(value: &T) -> String {
 }
 
 async fn rpc(cli: &Cli) -> Result<RpcChain> {
-    let mut chain = RpcChain::new(&cli.url, load_keypair(cli.keypair.as_ref())?);
+    let conn = cli_config::resolve(cli.url.as_deref(), cli.keypair.as_deref(), cli.config.as_deref())?;
+    let mut chain = RpcChain::new(&conn.url, load_keypair(Some(&conn.keypair))?);
     chain.compute_unit_price = cli.with_compute_unit_price;
     Ok(chain)
 }
@@ -331,6 +342,7 @@ async fn main() -> Result<()> {
             .await?;
             print(&cli.json, &r, kv)?;
         }
+        Command::Localnet(args) => localnet::run(&cli, args).await?,
         Command::Keeper { interval, ticks } => {
             let mut chain = rpc(&cli).await?;
             let keys = market_keys(&mut chain, cli.market_id).await?;

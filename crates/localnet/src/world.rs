@@ -56,7 +56,7 @@ pub struct PriceMove {
 
 /// What a keeper look led to.
 #[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase", tag = "action")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "action")]
 pub enum KeeperAction {
     Idle { leverage: Option<f64>, reason: String },
     Rebalanced { leverage_before: f64, leverage_after: f64, signature: Option<String> },
