@@ -108,9 +108,18 @@ pub struct Deployment {
     pub lp_eth: Pubkey,
 }
 
+/// The token metadata URI of a localnet deployment (`levtoken localnet` serves its own).
+pub const DEMO_METADATA_URI: &str = "https://example.invalid/ethbull3x.json";
+
 /// Create mints, the lending pool (funded), the AMM (seeded at the oracle price) and the market,
 /// reading the price from `oracle` (which must already hold a `PriceUpdateV2` for ETH/USD).
 pub async fn deploy_localnet<C: Chain>(chain: &mut C, cfg: &LocalnetConfig, oracle: Pubkey) -> Result<Deployment, ChainError> {
+    deploy_localnet_with_uri(chain, cfg, oracle, DEMO_METADATA_URI).await
+}
+
+/// [`deploy_localnet`] with the token's metadata URI (at most 200 bytes; every byte over
+/// [`DEMO_METADATA_URI`]'s 39 takes one from `init_market`'s 13 spare in the packet).
+pub async fn deploy_localnet_with_uri<C: Chain>(chain: &mut C, cfg: &LocalnetConfig, oracle: Pubkey, uri: &str) -> Result<Deployment, ChainError> {
     let payer = chain.payer();
     let usdc_kp = Keypair::new();
     let eth_kp = Keypair::new();
@@ -148,7 +157,7 @@ pub async fn deploy_localnet<C: Chain>(chain: &mut C, cfg: &LocalnetConfig, orac
         )
         .await?;
 
-    let keys = deploy_market(chain, cfg, eth, lending, amm, oracle).await?;
+    let keys = deploy_market_with_uri(chain, cfg, eth, lending, amm, oracle, uri).await?;
     let treasury = keys.treasury;
     Ok(Deployment { keys, usdc, eth, treasury, lp_usdc, lp_eth })
 }
@@ -162,6 +171,19 @@ pub async fn deploy_market<C: Chain>(
     lending: LendingPoolKeys,
     amm: AmmPool,
     oracle: Pubkey,
+) -> Result<MarketKeys, ChainError> {
+    deploy_market_with_uri(chain, cfg, collateral_mint, lending, amm, oracle, DEMO_METADATA_URI).await
+}
+
+/// [`deploy_market`] with the token's metadata URI.
+pub async fn deploy_market_with_uri<C: Chain>(
+    chain: &mut C,
+    cfg: &LocalnetConfig,
+    collateral_mint: Pubkey,
+    lending: LendingPoolKeys,
+    amm: AmmPool,
+    oracle: Pubkey,
+    uri: &str,
 ) -> Result<MarketKeys, ChainError> {
     let payer = chain.payer();
     let treasury = payer;
@@ -177,7 +199,7 @@ pub async fn deploy_market<C: Chain>(
         credit_limit: cfg.credit_limit,
         name: "ETH 3x Long".into(),
         symbol: "ETHBULL3X".into(),
-        uri: "https://example.invalid/ethbull3x.json".into(),
+        uri: uri.into(),
     };
     send_guarded(chain, payer, &keys.init_pdas(), &[keys.init_market(payer, payer, args)], &[]).await?;
     Ok(keys)

@@ -144,6 +144,8 @@ pub struct Info {
     pub faucet: String,
     pub price_usd: f64,
     pub replay: Option<String>,
+    /// The ETHBULL3X mint's metadata URI (served by the node).
+    pub metadata_uri: String,
 }
 
 /// A running node. Stops when dropped.
@@ -187,7 +189,8 @@ impl Localnet {
 
         let (bank, bank_thread) = bank_thread::start_bank(pt)?;
         let start_price = cfg.replay.as_ref().and_then(|r| r.points.first()).map(|p| p.1).unwrap_or(cfg.price_usd);
-        let world = Arc::new(World::deploy(bank, start_price, cfg.params).await?);
+        let metadata_uri = format!("{}/ethbull3x.json", url("http", &rpc_addr));
+        let world = Arc::new(World::deploy(bank, start_price, cfg.params, &metadata_uri).await?);
         let keys = world.keys;
         let info = Info {
             rpc_url: url("http", &rpc_addr),
@@ -209,6 +212,7 @@ impl Localnet {
             faucet: "requestAirdrop (SOL), levtoken_faucet (demo USDC)".into(),
             price_usd: start_price,
             replay: cfg.replay.as_ref().map(|r| r.describe()),
+            metadata_uri,
         };
 
         let state = Arc::new(server::NodeState { world: world.clone(), info: info.clone(), quiet: cfg.quiet });
@@ -272,6 +276,7 @@ impl Localnet {
             ("ETH/USD", format!("${:.2}", i.price_usd)),
             ("replay", i.replay.clone().unwrap_or_else(|| "off".into())),
             ("faucet", i.faucet.clone()),
+            ("token metadata", i.metadata_uri.clone()),
         ];
         for (k, v) in rows {
             out += &format!("{k:<17} {v}\n");

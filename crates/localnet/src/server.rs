@@ -1,5 +1,6 @@
 //! The JSON-RPC HTTP server (axum): `POST /` with one request or a batch, `GET /health`,
-//! `GET /` (the node's addresses), the token's metadata JSON and image for wallets, CORS open to
+//! `GET /` (the node's addresses), `GET /ethbull3x.json` and `/ethbull3x.svg` (the token's
+//! metadata, which the mint's metadata extension points to, and its image), CORS open to
 //! any origin (web apps on another port). Methods named `levtoken_*` are the node's extensions:
 //!
 //! | method | params | result |
@@ -41,8 +42,8 @@ pub async fn serve(listener: tokio::net::TcpListener, state: Arc<NodeState>) {
     let app = Router::new()
         .route("/", get(info).post(rpc))
         .route("/health", get(|| async { "ok" }))
-        .route("/metadata/ethbull3x.json", get(metadata))
-        .route("/metadata/ethbull3x.svg", get(image))
+        .route("/ethbull3x.json", get(metadata))
+        .route("/ethbull3x.svg", get(image))
         .layer(CorsLayer::permissive())
         .with_state(state);
     if let Err(e) = axum::serve(listener, app).await {
@@ -59,7 +60,7 @@ async fn metadata(State(node): State<Arc<NodeState>>) -> Json<Value> {
         "name": "ETH 3x Long",
         "symbol": "ETHBULL3X",
         "description": "Three times the daily move of ETH, without a margin account or liquidation (levtoken localnet demo).",
-        "image": format!("{}/metadata/ethbull3x.svg", node.info.rpc_url),
+        "image": format!("{}/ethbull3x.svg", node.info.rpc_url),
     }))
 }
 

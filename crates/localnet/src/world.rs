@@ -11,7 +11,7 @@ use leveraged_token::MarketParams;
 use levtoken_client::{
     bank::Bank,
     chain::{anchor_account, rpc::RpcChain, Chain},
-    deploy::{deploy_localnet, mint_to_ix, Deployment, LocalnetConfig},
+    deploy::{deploy_localnet_with_uri, mint_to_ix, Deployment, LocalnetConfig},
     market::MarketKeys,
     oracle::{PriceObservation, ETH_USD_FEED_ID, PYTH_EXPO, PYTH_RECEIVER_ID},
     rpc_bank::{BankRpc, BankRpcSender, NodeEvent},
@@ -92,7 +92,8 @@ pub struct World {
 impl World {
     /// Deploy the demo world on a started bank: the oracle at `price_usd`, the mints, the funded
     /// lending pool, the AMM and market 1 with `params`; a funded keeper.
-    pub async fn deploy(mut bank: Bank, price_usd: f64, params: MarketParams) -> Result<World> {
+    /// `metadata_uri`: the ETHBULL3X mint's metadata URI (the node serves it).
+    pub async fn deploy(mut bank: Bank, price_usd: f64, params: MarketParams, metadata_uri: &str) -> Result<World> {
         let rpc = BankRpc::new(bank.ctx.banks_client.clone());
         rpc.set_faucet(bank.payer());
         rpc.set_genesis_hash(bank.ctx.genesis_config().hash());
@@ -106,7 +107,7 @@ impl World {
         let mut cfg = LocalnetConfig::demo(params);
         cfg.eth_price_mantissa = price;
         let mut chain = RpcChain::with_sender(BankRpcSender::over(rpc.clone()), payer.insecure_clone());
-        let deployment = deploy_localnet(&mut chain, &cfg, oracle).await.map_err(|e| anyhow!("deploy the demo world: {e}"))?;
+        let deployment = deploy_localnet_with_uri(&mut chain, &cfg, oracle, metadata_uri).await.map_err(|e| anyhow!("deploy the demo world: {e}"))?;
         let keys = deployment.keys;
         let keeper = Keypair::new();
         let world = World { bank: tokio::sync::Mutex::new(bank), rpc, payer, keeper, keys, deployment, oracle, obs: Mutex::new(obs) };

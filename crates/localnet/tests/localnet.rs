@@ -120,6 +120,14 @@ async fn localnet_serves_reads_airdrops_and_program_accounts() {
 
     let many = rpc.get_multiple_accounts(&[keys.market, Pubkey::new_unique(), keys.oracle]).await.unwrap();
     assert!(many[0].is_some() && many[1].is_none() && many[2].is_some());
+    // The mint's metadata points at the node, which serves it (as a wallet fetches it).
+    let mint = rpc.get_account(&keys.lev_mint).await.unwrap();
+    let uri = format!("{}/ethbull3x.json", node.rpc_url());
+    assert!(mint.data.windows(uri.len()).any(|w| w == uri.as_bytes()), "the mint's metadata URI is {uri}");
+    let body = http_get(node.rpc_addr, "/ethbull3x.json").await;
+    let meta: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((meta["symbol"].as_str(), meta["image"].as_str()), (Some("ETHBULL3X"), Some(format!("{}/ethbull3x.svg", node.rpc_url()).as_str())));
+    assert!(http_get(node.rpc_addr, "/ethbull3x.svg").await.starts_with("<svg"));
     // Unknown methods get the node's error.
     let err = rpc.send::<Value>(RpcRequest::Custom { method: "getFrobnicated" }, json!([])).await.unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::RpcError(RpcError::RpcResponseError { code: -32601, .. })), "{err}");
@@ -220,6 +228,17 @@ async fn localnet_mint_lands_and_a_refusal_carries_the_programs_logs() {
     assert_eq!(got.transaction.version, Some(solana_transaction::versioned::TransactionVersion::Number(0)));
     let no_v0 = rpc.get_transaction_with_config(&sig, RpcTransactionConfig { max_supported_transaction_version: None, ..cfg }).await.unwrap_err();
     assert!(matches!(no_v0.kind(), ErrorKind::RpcError(RpcError::RpcResponseError { code: -32015, .. })), "{no_v0}");
+}
+
+/// The body of a plain HTTP GET (a test probe; the node's server is axum).
+async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    out.split_once("\r\n\r\n").unwrap().1.to_string()
 }
 
 fn bincode_of(tx: &Transaction) -> Vec<u8> {
