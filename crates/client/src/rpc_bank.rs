@@ -25,6 +25,8 @@
 //!   discards them); inner instructions are returned when asked for. `getTransaction` has no inner
 //!   instructions, and `jsonParsed` transactions come back as raw JSON messages.
 //! - Lookup tables are read from their accounts without checking their deactivation.
+//! - The last [`MAX_LANDED`] transactions that landed through this server are kept; older ones
+//!   are forgotten (`getTransaction` returns null, statuses none), as a pruned ledger.
 
 use std::{
     collections::{BTreeMap, BTreeSet, HashMap},
@@ -75,6 +77,13 @@ use solana_transaction_status_client_types::{
     UiTransactionTokenBalance,
 };
 use tokio::sync::broadcast;
+
+/// Landed transactions kept for `getTransaction`, statuses and `getSignaturesForAddress` (the
+/// oldest are forgotten beyond this, as a node's ledger is pruned).
+pub const MAX_LANDED: usize = 20_000;
+
+/// Blocks a blockhash is valid for (the runtime's `MAX_PROCESSING_AGE`).
+const MAX_BLOCKHASH_AGE: u64 = 150;
 
 /// The node version reported by `getVersion` and in response contexts (the runtime's crates).
 pub const NODE_VERSION: &str = "3.1.12";
@@ -559,7 +568,12 @@ impl BankRpc {
             .await
             .map_err(bank_fault)?
             .ok_or_else(|| RpcFault::internal("no blockhash"))?;
-        self.shared.blockhashes.lock().expect("blockhashes").entry(hash).or_insert(last_valid);
+        let mut known = self.shared.blockhashes.lock().expect("blockhashes");
+        known.entry(hash).or_insert(last_valid);
+        if known.len() > 4 * MAX_BLOCKHASH_AGE as usize {
+            // Long expired: the bank's queue has forgotten them too.
+            known.retain(|_, lv| *lv + MAX_BLOCKHASH_AGE >= last_valid);
+        }
         Ok((hash, last_valid))
     }
 
@@ -659,8 +673,18 @@ impl BankRpc {
             tx,
         };
         let err = landed.err.clone();
-        self.shared.landed.lock().expect("landed").insert(signature, landed);
-        self.shared.order.lock().expect("order").push(signature);
+        {
+            let mut all = self.shared.landed.lock().expect("landed");
+            let mut order = self.shared.order.lock().expect("order");
+            all.insert(signature, landed);
+            order.push(signature);
+            if order.len() > MAX_LANDED {
+                let excess = order.len() - MAX_LANDED;
+                for old in order.drain(..excess) {
+                    all.remove(&old);
+                }
+            }
+        }
         self.shared.transactions.fetch_add(1, Ordering::Relaxed);
         self.note_slot_time(slot, block_time);
         self.track(keys);
