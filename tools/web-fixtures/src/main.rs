@@ -8,6 +8,7 @@
 //!   padded to the account's allocated size) and by `levtoken_client::oracle::price_update_data`;
 //! - what `levtoken_client::state::MarketState::load` reads from those accounts and derives
 //!   (supply, oracle age and confidence, debt, NAV, NAV per token, leverage, rebalance trigger);
+//! - the mint, redeem and rebalance instructions `MarketKeys` builds for a wallet;
 //! - the `nav` instruction's return data for that state (a Borsh `NavView`, as a simulation
 //!   returns it), built from the Rust client's numbers — which are the program's: `state.rs`
 //!   evaluates the same `lev-math` functions the program's `nav` handler does.
@@ -290,6 +291,20 @@ fn main() {
         format!("Program {} success", pid(leveraged_token::ID)),
     ];
 
+    // ---- Instructions, as the Rust client builds them ----------------------------------------
+    let ix_json = |ix: solana_instruction::Instruction| {
+        json!({
+            "programId": ix.program_id.to_string(),
+            "accounts": ix.accounts.iter().map(|m| json!({ "pubkey": m.pubkey.to_string(), "isSigner": m.is_signer, "isWritable": m.is_writable })).collect::<Vec<_>>(),
+            "data": B64.encode(&ix.data),
+        })
+    };
+    let instructions = json!({
+        "mint": ix_json(keys.mint(user, wallet.usdc, wallet.lev, 100_000_000, 99_000_000)),
+        "redeem": ix_json(keys.redeem(user, wallet.usdc, wallet.lev, 50_000_000, 37_000_000)),
+        "rebalance": ix_json(keys.rebalance(user, wallet.usdc)),
+    });
+
     let s = |p: Pubkey| p.to_string();
     let fixture = json!({
         "about": "Written by tools/web-fixtures (cargo run --locked --manifest-path tools/web-fixtures/Cargo.toml --target-dir target/web-fixtures). Addresses and MarketState from levtoken-client; account data serialized by the programs' own types.",
@@ -362,6 +377,7 @@ fn main() {
             "rebalancePlanned": state.plan().is_some(),
         },
         "navReturnData": B64.encode(&nav_return),
+        "instructions": instructions,
         "logs": logs,
         "events": [
             { "program": "leveragedToken", "name": "Minted", "data": {

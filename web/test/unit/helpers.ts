@@ -19,6 +19,7 @@ export interface RustFixture {
   accounts: Record<'market' | 'lendingPool' | 'lendingBorrower' | 'ammPool' | 'oracle' | 'levMint', string>;
   marketState: Record<string, string | boolean | null>;
   navReturnData: string;
+  instructions: Record<'mint' | 'redeem' | 'rebalance', { programId: string; accounts: { pubkey: string; isSigner: boolean; isWritable: boolean }[]; data: string }>;
   logs: string[];
   events: { program: string; name: string; data: Record<string, string | number | boolean> }[];
 }
