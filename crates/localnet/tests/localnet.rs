@@ -337,3 +337,80 @@ async fn localnet_websocket_notifies_signatures_slots_and_accounts() {
     let (mut late, _unsub) = ws.signature_subscribe(&tx.signatures[0], None).await.unwrap();
     tokio::time::timeout(within, late.next()).await.unwrap().unwrap();
 }
+
+/// A price file replayed at speed: the oracle follows it, the AMM is arbitraged to every point
+/// and the built-in keeper brings a position back to 3x after the jump.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn localnet_replay_moves_the_price_and_the_keeper_rebalances() {
+    // Hourly closes: $3,000 for twenty hours, then $3,600; an hour of history every 0.4 s (time to
+    // mint before the jump, even on a busy machine).
+    let t0 = 1_620_000_000;
+    let points: Vec<(i64, f64)> = (0..25).map(|i| (t0 + i * 3_600, if i < 20 { 3_000.0 } else { 3_600.0 })).collect();
+    let replay = levtoken_localnet::Replay { points, speed: 9_000.0, repeat: false, source: "test".into() };
+    let cfg = Config {
+        rpc_port: 0,
+        programs: Programs::from_env(),
+        slot_ms: 100,
+        quiet: true,
+        keeper: true,
+        keeper_interval: Duration::from_millis(250),
+        replay: Some(replay),
+        ..Config::default()
+    };
+    let node = Localnet::start(cfg).await.unwrap();
+    assert!(node.info.replay.as_deref().unwrap().starts_with("test (25 points over 1.0 days) at 9000x"), "{:?}", node.info.replay);
+    let keys = market_keys(&node);
+    let user = funded_user(&node).await;
+    let mut chain = levtoken_client::chain::rpc::RpcChain::new(node.rpc_url(), user.insecure_clone());
+    let me = user.pubkey();
+    let wa = WalletAccounts::of(me, &keys);
+    let mut ixs = wa.ensure_ixs(&me, &keys);
+    ixs.push(keys.mint(me, wa.usdc, wa.lev, 500 * USD, 1));
+    levtoken_client::chain::Chain::send(&mut chain, &ixs, &[]).await.expect("mint before the jump");
+    let state = levtoken_client::state::MarketState::load(&mut chain, &keys).await.unwrap();
+    assert_eq!(state.price.value(100_000_000, lev_math::Round::Down), Some(3_000_000_000), "minted at $3,000");
+
+    // After the jump (8 s in) and a keeper look or two.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let lev = loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let s = levtoken_client::state::MarketState::load(&mut chain, &keys).await.unwrap();
+        let lev = s.leverage_bps().unwrap() as f64 / 1e4;
+        if s.price.value(100_000_000, lev_math::Round::Down) == Some(3_600_000_000) && (lev - 3.0).abs() < 0.01 {
+            break lev;
+        }
+        assert!(std::time::Instant::now() < deadline, "price {:?}, leverage {lev}", s.price.value(100_000_000, lev_math::Round::Down));
+    };
+    assert!((lev - 3.0).abs() < 0.01);
+    // The keeper's rebalance is on chain, paid by its own key.
+    let keeper: Pubkey = node.info.keeper.as_deref().unwrap().parse().unwrap();
+    let history = rpc_of(&node).get_signatures_for_address(&keys.market).await.unwrap();
+    let mut by_keeper = 0;
+    for h in &history {
+        let sig = h.signature.parse().unwrap();
+        let tx = rpc_of(&node)
+            .get_transaction_with_config(
+                &sig,
+                RpcTransactionConfig {
+                    encoding: Some(solana_transaction_status_client_types::UiTransactionEncoding::Base64),
+                    max_supported_transaction_version: Some(0),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        if tx.transaction.transaction.decode().unwrap().message.static_account_keys()[0] == keeper {
+            by_keeper += 1;
+        }
+    }
+    assert!(by_keeper >= 1, "{history:?}");
+    // The AMM was arbitraged to the replayed price.
+    let pool = amm::Pool::try_deserialize(&mut rpc_of(&node).get_account(&keys.amm.pool).await.unwrap().data.as_slice()).unwrap();
+    let (eth, usdc) = levtoken_client::amm::reserves_of(&pool, &keys.collateral_mint);
+    let spot = usdc as f64 / 1e6 / (eth as f64 / 1e8);
+    assert!((spot - 3600.0).abs() < 3600.0 * 0.002, "AMM spot {spot}");
+}
+
+fn rpc_of(node: &Localnet) -> RpcClient {
+    RpcClient::new_with_commitment(node.rpc_url().to_string(), CommitmentConfig::confirmed())
+}
