@@ -118,6 +118,16 @@ async fn localnet_serves_reads_airdrops_and_program_accounts() {
     assert!(tokens.iter().any(|(k, _)| *k == node.world.deployment.lp_usdc), "{tokens:?}");
     assert!(tokens.iter().all(|(_, a)| a.data[32..64] == payer.to_bytes()));
 
+    // Fees, blockhash validity, priority fees.
+    let blockhash = rpc.get_latest_blockhash().await.unwrap();
+    let msg =
+        solana_message::Message::new_with_blockhash(&[solana_system_interface::instruction::transfer(&kp.pubkey(), &payer, 1)], Some(&kp.pubkey()), &blockhash);
+    assert_eq!(rpc.get_fee_for_message(&msg).await.unwrap(), 5_000);
+    assert!(rpc.is_blockhash_valid(&blockhash, CommitmentConfig::confirmed()).await.unwrap());
+    assert!(!rpc.is_blockhash_valid(&solana_hash::Hash::new_from_array([7; 32]), CommitmentConfig::confirmed()).await.unwrap());
+    let fees = rpc.get_recent_prioritization_fees(&[kp.pubkey()]).await.unwrap();
+    assert!(fees.iter().any(|f| f.slot >= s1 && f.prioritization_fee == 0), "{fees:?}");
+
     let many = rpc.get_multiple_accounts(&[keys.market, Pubkey::new_unique(), keys.oracle]).await.unwrap();
     assert!(many[0].is_some() && many[1].is_none() && many[2].is_some());
     // The mint's metadata points at the node, which serves it (as a wallet fetches it).
