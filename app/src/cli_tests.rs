@@ -280,7 +280,7 @@ async fn cli_backtest_sweep_chooses_in_sample_and_reports_both_periods() {
     let grid = crate::backtest::sweep::grid();
     assert_eq!(r.in_sample.grid.len(), grid.len());
     let k = crate::backtest::sweep::choose(&r.in_sample.grid).unwrap();
-    assert_eq!(r.chosen_params, [grid[k].band_low_bps, grid[k].band_high_bps, grid[k].recentre_share_bps]);
+    assert_eq!(r.chosen_params, [grid[k].band_low_bps, grid[k].band_high_bps, grid[k].recentre_share_bps, grid[k].recentre_tolerance_bps]);
     assert_eq!(r.in_sample.chosen.name, r.out_of_sample.chosen.name);
     assert_eq!(r.in_sample.peers.len(), 6);
     assert_eq!(r.out_of_sample_scenarios.len(), 4);

@@ -43,6 +43,9 @@ async fn venue_pool<C: Chain>(chain: &mut C, keys: &MarketKeys) -> Result<amm::P
 /// with one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Rule {
+    /// `MarketParams::edge_3x`: band 2.55–3.30x, every exit back to the crossed edge only, no
+    /// scheduled recentre (chosen by `backtest-sweep` on ETH before 2019-07-14).
+    Edge,
     /// `MarketParams::partial_recentre_3x`: band 2.65–3.15x, band exits trade 5% of the way back.
     Partial,
     /// `MarketParams::default_3x`: band 2.8–3.2x, every band exit goes back to 3x (the seed's rule).
@@ -52,6 +55,7 @@ pub enum Rule {
 impl Rule {
     pub fn params(self) -> MarketParams {
         match self {
+            Rule::Edge => MarketParams::edge_3x(),
             Rule::Partial => MarketParams::partial_recentre_3x(),
             Rule::Full => MarketParams::default_3x(),
         }

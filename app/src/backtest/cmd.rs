@@ -35,7 +35,7 @@ pub struct BacktestArgs {
     #[arg(long, value_enum, default_value_t = Engine::Bank)]
     pub engine: Engine,
     /// Our program's parameter set.
-    #[arg(long, value_enum, default_value_t = Rule::Partial)]
+    #[arg(long, value_enum, default_value_t = Rule::Edge)]
     pub rule: Rule,
     /// Skip the peer strategies.
     #[arg(long)]

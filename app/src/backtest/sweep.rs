@@ -50,6 +50,9 @@ pub struct Point {
     pub name: String,
     pub median_30d_total_cost_bps: f64,
     pub median_abs_30d_diff: f64,
+    /// 90% block-bootstrap intervals of the two medians.
+    pub median_30d_total_cost_bps_ci90: [f64; 2],
+    pub median_abs_30d_diff_ci90: [f64; 2],
     pub wipeouts: u64,
     pub bad_debt_usdc: f64,
     pub max_leverage: f64,
@@ -61,6 +64,8 @@ impl Point {
             name: name.into(),
             median_30d_total_cost_bps: m.median_30d_total_cost_bps,
             median_abs_30d_diff: m.median_abs_30d_diff,
+            median_30d_total_cost_bps_ci90: m.median_30d_total_cost_bps_ci90,
+            median_abs_30d_diff_ci90: m.median_abs_30d_diff_ci90,
             wipeouts: m.wipeouts,
             bad_debt_usdc: m.bad_debt_usdc,
             max_leverage: m.max_leverage,
@@ -96,8 +101,9 @@ pub struct Period {
 pub struct SweepReport {
     pub split: String,
     pub rule: String,
-    /// The chosen parameters: band low, band high, recentre share (bps).
-    pub chosen_params: [u64; 3],
+    /// The chosen parameters: band low, band high, recentre share, recentre tolerance (bps; the
+    /// band's wider half-width = no scheduled recentre).
+    pub chosen_params: [u64; 4],
     pub in_sample: Period,
     pub out_of_sample: Period,
     /// The chosen preset and every peer out of sample under each keeper cadence and intrahour
@@ -181,10 +187,9 @@ pub struct ScenarioCheck {
     pub dominated_by: Vec<String>,
 }
 
-/// The grid: band low × band high × recentre share (0 = back to the crossed edge only, as the edge
-/// control), other parameters as `partial_recentre_3x` (its weekly recentre when more than 0.15x
-/// off target: the program cannot switch it off, its tolerance must stay inside the band's upper
-/// half-width).
+/// The grid: band low × band high × recentre share (0 = back to the crossed edge) × scheduled
+/// recentre (`partial_recentre_3x`'s weekly one when more than 0.15x off target, or off), other
+/// parameters as `partial_recentre_3x`.
 pub fn grid() -> Vec<MarketParams> {
     let base = MarketParams::partial_recentre_3x();
     let liquidation = levtoken_client::deploy::default_pool_config().liquidation_leverage_bps;
@@ -192,9 +197,12 @@ pub fn grid() -> Vec<MarketParams> {
     for low in [25_500, 26_500, 27_500, 28_000] {
         for high in [31_500, 32_000, 33_000] {
             for share in [0, 500, 2_500, 10_000] {
-                let p = MarketParams { band_low_bps: low, band_high_bps: high, recentre_share_bps: share, ..base };
-                if p.validate(liquidation).is_ok() {
-                    v.push(p);
+                for scheduled in [true, false] {
+                    let p = MarketParams { band_low_bps: low, band_high_bps: high, recentre_share_bps: share, ..base };
+                    let p = if scheduled { p } else { without_schedule(p) };
+                    if p.validate(liquidation).is_ok() {
+                        v.push(p);
+                    }
                 }
             }
         }
@@ -202,8 +210,15 @@ pub fn grid() -> Vec<MarketParams> {
     v
 }
 
+/// `p` with its scheduled recentre off: a tolerance of the band's wider half-width.
+pub fn without_schedule(p: MarketParams) -> MarketParams {
+    let t = p.target_leverage_bps;
+    MarketParams { recentre_tolerance_bps: (p.band_high_bps - t).max(t - p.band_low_bps), ..p }
+}
+
 fn variant_name(p: &MarketParams) -> String {
-    format!("band_{:.2}_{:.2}_share_{}", p.band_low_bps as f64 / 1e4, p.band_high_bps as f64 / 1e4, p.recentre_share_bps)
+    let sched = if p.recentre_tolerance_bps == MarketParams::partial_recentre_3x().recentre_tolerance_bps { "" } else { "_nosched" };
+    format!("band_{:.2}_{:.2}_share_{}{sched}", p.band_low_bps as f64 / 1e4, p.band_high_bps as f64 / 1e4, p.recentre_share_bps)
 }
 
 fn scenario(model: &super::cmd::ModelArgs, cadence: Cadence, intrahour: Intrahour, p: MarketParams) -> Scenario {
@@ -297,7 +312,7 @@ pub async fn run(args: &SweepArgs) -> Result<SweepReport> {
     Ok(SweepReport {
         split: args.split.clone(),
         rule: "lowest median 30-day total cost (bps/yr) + 100 × median |30-day deviation| (percentage points), among in-sample variants never wiped out".into(),
-        chosen_params: [c.band_low_bps, c.band_high_bps, c.recentre_share_bps],
+        chosen_params: [c.band_low_bps, c.band_high_bps, c.recentre_share_bps, c.recentre_tolerance_bps],
         in_sample,
         out_of_sample,
         out_of_sample_scenarios: checks,
@@ -311,13 +326,19 @@ pub async fn run(args: &SweepArgs) -> Result<SweepReport> {
 pub fn table(r: &SweepReport) -> String {
     let mut s = format!("preset chosen before {} by: {}\nchosen: {}\n", r.split, r.rule, r.in_sample.chosen.name);
     for (label, p) in [("in-sample", &r.in_sample), ("out-of-sample", &r.out_of_sample)] {
-        s += &format!("\n{label} ({} → {})\n{:<26} {:>9} {:>10} {:>9} {:>9}\n", p.from, p.to, "rule", "total bps", "|30d dev|", "wipeouts", "max lev");
+        s += &format!(
+            "\n{label} ({} → {})\n{:<31} {:>9} {:>11} {:>10} {:>13} {:>9} {:>9}\n",
+            p.from, p.to, "rule", "total bps", "90%", "|30d dev|", "90%", "wipeouts", "max lev"
+        );
         for x in std::iter::once(&p.chosen).chain(&p.peers) {
+            let (c, d) = (x.median_30d_total_cost_bps_ci90, x.median_abs_30d_diff_ci90);
             s += &format!(
-                "{:<26} {:>9.0} {:>9.2}% {:>9} {:>8.2}x\n",
+                "{:<31} {:>9.0} {:>11} {:>9.2}% {:>13} {:>9} {:>8.2}x\n",
                 x.name,
                 x.median_30d_total_cost_bps,
+                format!("{:.0}–{:.0}", c[0], c[1]),
                 x.median_abs_30d_diff * 100.0,
+                format!("{:.2}–{:.2}%", d[0] * 100.0, d[1] * 100.0),
                 x.wipeouts,
                 x.max_leverage
             );
@@ -433,7 +454,16 @@ mod tests {
     use super::*;
 
     fn pt(name: &str, cost: f64, dev: f64, wipeouts: u64) -> Point {
-        Point { name: name.into(), median_30d_total_cost_bps: cost, median_abs_30d_diff: dev, wipeouts, bad_debt_usdc: 0.0, max_leverage: 3.0 }
+        Point {
+            name: name.into(),
+            median_30d_total_cost_bps: cost,
+            median_abs_30d_diff: dev,
+            median_30d_total_cost_bps_ci90: [cost; 2],
+            median_abs_30d_diff_ci90: [dev; 2],
+            wipeouts,
+            bad_debt_usdc: 0.0,
+            max_leverage: 3.0,
+        }
     }
 
     #[test]
@@ -445,6 +475,8 @@ mod tests {
         assert_eq!(choose(std::slice::from_ref(&c)), None);
         assert!(pt("d", 400.0, 0.02, 0).dominates(&a) && pt("d", 400.0, 0.02, 0).dominates(&b));
         assert!(!a.dominates(&b) && !b.dominates(&a) && !a.dominates(&a));
-        assert!(grid().len() == 48 && grid().iter().all(|p| p.band().is_valid()));
+        assert!(grid().len() == 96 && grid().iter().all(|p| p.band().is_valid()));
+        // The chosen preset of the README is a grid point.
+        assert!(grid().contains(&MarketParams::edge_3x()));
     }
 }

@@ -33,12 +33,13 @@ pub struct Band {
     pub emergency_bps: u64,
     /// Minimum seconds between scheduled recentres.
     pub min_interval_secs: i64,
-    /// A scheduled recentre needs leverage at least this far from target.
+    /// A scheduled recentre needs leverage more than this far from target (at the band's wider
+    /// half-width it never fires: the scheduled recentre is off).
     pub recentre_tolerance_bps: u64,
-    /// How far back toward the target a rebalance triggered by a band exit trades, as a share of
-    /// the distance from the band edge to the target: 10 000 = all the way to the target, 2 500 =
-    /// a quarter of the way in from the edge. Emergency and scheduled rebalances always aim at the
-    /// target.
+    /// How far back toward the target a rebalance triggered by a band exit or an emergency trades,
+    /// as a share of the distance from the crossed edge to the target: 10 000 = all the way to the
+    /// target, 2 500 = a quarter of the way in from the edge, 0 = to the edge. Scheduled
+    /// rebalances (and an emergency with NAV ≤ 0) aim at the target.
     pub recentre_share_bps: u64,
 }
 
@@ -54,13 +55,13 @@ impl Band {
     }
 
     /// The leverage a rebalance allowed by `trigger` at leverage `lev_bps` aims at. For a band exit
-    /// it is the point `recentre_share_bps` of the way from the crossed edge to the target (the
-    /// exact target at 10 000); otherwise the target. Rounded toward the target, so the aim is
-    /// never outside the band.
+    /// or an emergency (an exit past the emergency threshold) it is the point `recentre_share_bps`
+    /// of the way from the crossed edge to the target (the exact target at 10 000); otherwise the
+    /// target. Rounded toward the target, so the aim is never outside the band.
     pub fn aim_bps(&self, trigger: Trigger, lev_bps: Option<u64>) -> u64 {
         let t = self.target_bps;
         let edge = match (trigger, lev_bps) {
-            (Trigger::OutsideBand, Some(l)) if l > self.high_bps => self.high_bps,
+            (Trigger::OutsideBand | Trigger::Emergency, Some(l)) if l > self.high_bps => self.high_bps,
             (Trigger::OutsideBand, Some(l)) if l < self.low_bps => self.low_bps,
             _ => return t,
         };
@@ -289,7 +290,9 @@ mod tests {
         let quarter = Band { recentre_share_bps: 2_500, ..band() };
         assert_eq!(quarter.aim_bps(Trigger::OutsideBand, Some(33_000)), 31_500);
         assert_eq!(quarter.aim_bps(Trigger::OutsideBand, Some(26_000)), 28_500);
-        assert_eq!(quarter.aim_bps(Trigger::Emergency, Some(37_000)), 30_000);
+        // An emergency is a band exit past the emergency threshold: it aims the same way.
+        assert_eq!(quarter.aim_bps(Trigger::Emergency, Some(37_000)), 31_500);
+        assert_eq!(full.aim_bps(Trigger::Emergency, Some(37_000)), 30_000);
         assert_eq!(quarter.aim_bps(Trigger::Scheduled, Some(31_000)), 30_000);
         assert_eq!(quarter.aim_bps(Trigger::Emergency, None), 30_000);
         let edge = Band { recentre_share_bps: 0, ..band() };
@@ -377,6 +380,13 @@ mod tests {
         assert_eq!(rebalance_trigger(&b, Some(30_600), 86_400, 0), Some(Trigger::Scheduled));
         assert_eq!(rebalance_trigger(&b, Some(30_400), 86_400, 0), None);
         assert_eq!(rebalance_trigger(&b, Some(0), 86_400, 0), None);
+        // A tolerance of the band's wider half-width switches the scheduled recentre off.
+        let off = Band { recentre_tolerance_bps: (b.high_bps - b.target_bps).max(b.target_bps - b.low_bps), ..b };
+        assert!(off.is_valid());
+        for lev in (b.low_bps..=b.high_bps).step_by(50) {
+            assert_eq!(rebalance_trigger(&off, Some(lev), i64::MAX / 2, 0), None, "{lev}");
+        }
+        assert_eq!(rebalance_trigger(&off, Some(b.high_bps + 1), 0, 0), Some(Trigger::OutsideBand));
     }
 
     #[test]

@@ -164,8 +164,9 @@ proptest! {
         prop_assert!(moved_toward_target(before, after.leverage_bps(p, Round::Down), T3, 5));
     }
 
-    /// A band exit's aim lies between the crossed edge and the target (so inside the band): a
-    /// partial recentre never trades past the target nor leaves leverage outside the band.
+    /// A band exit's (and an emergency's) aim lies between the crossed edge and the target (so
+    /// inside the band): a partial recentre never trades past the target nor leaves leverage
+    /// outside the band.
     #[test]
     fn band_exit_aim_lies_between_the_edge_and_the_target(
         low in 10_001u64..30_000, target_gap in 1u64..20_000, high_gap in 1u64..20_000,
@@ -186,7 +187,14 @@ proptest! {
         if share == BPS {
             prop_assert_eq!(aim, target);
         }
-        prop_assert_eq!(band.aim_bps(Trigger::Emergency, Some(lev)), target);
+        // An emergency aims as a band exit above the band does.
+        let emergency = band.aim_bps(Trigger::Emergency, Some(lev));
+        if lev > high {
+            prop_assert_eq!(emergency, aim);
+        } else {
+            prop_assert_eq!(emergency, target);
+        }
+        prop_assert_eq!(band.aim_bps(Trigger::Emergency, None), target);
         prop_assert_eq!(band.aim_bps(Trigger::Scheduled, Some(lev)), target);
     }
 

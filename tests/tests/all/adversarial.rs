@@ -1529,7 +1529,7 @@ async fn attack_every_parameter_one_step_outside_its_bound() {
         ("emergency at band high", MarketParams { emergency_leverage_bps: 32_000, ..s }),
         ("emergency above 80% of the pool's 5x", MarketParams { emergency_leverage_bps: 40_001, ..s }),
         ("recentre interval over a week", MarketParams { min_rebalance_interval_secs: week + 1, ..s }),
-        ("recentre tolerance reaching the band", MarketParams { recentre_tolerance_bps: 2_000, ..s }),
+        ("recentre tolerance beyond the band's wider half-width", MarketParams { recentre_tolerance_bps: 2_001, ..s }),
         ("recentre share above 100%", MarketParams { recentre_share_bps: 10_001, ..s }),
         ("max trade 0", MarketParams { max_trade_quote: 0, ..s }),
         ("emergency trade below normal", MarketParams { emergency_max_trade_quote: s.max_trade_quote - 1, ..s }),
@@ -1581,7 +1581,7 @@ async fn attack_every_parameter_one_step_outside_its_bound() {
     let edge = MarketParams {
         emergency_leverage_bps: 40_000,
         min_rebalance_interval_secs: week,
-        recentre_tolerance_bps: 1_999,
+        recentre_tolerance_bps: 2_000,
         recentre_share_bps: 0,
         min_trade_quote: s.max_trade_quote,
         emergency_max_trade_quote: s.max_trade_quote,

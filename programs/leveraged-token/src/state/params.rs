@@ -53,13 +53,14 @@ pub struct MarketParams {
     /// reward.
     pub emergency_leverage_bps: u64,
     /// A scheduled recentre is allowed this long after the last rebalance if leverage is off
-    /// target by more than `recentre_tolerance_bps`.
+    /// target by more than `recentre_tolerance_bps` (at most the band's wider half-width, which
+    /// switches it off).
     pub min_rebalance_interval_secs: i64,
     pub recentre_tolerance_bps: u64,
-    /// How far a rebalance after a band exit trades back toward the target, as a share of the
-    /// distance from the crossed edge to the target: 10 000 = all the way (the seed's rule), less =
-    /// partial recentring, which trades less often and in smaller sizes. Emergency and scheduled
-    /// rebalances always go to the target. 0 ..= 10 000.
+    /// How far a rebalance after a band exit (or past the emergency threshold) trades back toward
+    /// the target, as a share of the distance from the crossed edge to the target: 10 000 = all
+    /// the way (the seed's rule), less = partial recentring, which trades less often and in
+    /// smaller sizes, 0 = back to the edge. Scheduled rebalances go to the target. 0 ..= 10 000.
     pub recentre_share_bps: u64,
     /// Largest trade of one rebalance call, USDC base units (normal / emergency).
     pub max_trade_quote: u64,
@@ -118,7 +119,7 @@ impl MarketParams {
             && band.is_valid()
             && self.emergency_within_pool(liquidation_leverage_bps)
             && self.min_rebalance_interval_secs <= MAX_REBALANCE_INTERVAL_SECS
-            && self.recentre_tolerance_bps < self.band_high_bps - self.target_leverage_bps
+            && self.recentre_tolerance_bps <= (self.band_high_bps - self.target_leverage_bps).max(self.target_leverage_bps - self.band_low_bps)
             && self.max_trade_quote > 0
             && self.emergency_max_trade_quote >= self.max_trade_quote
             && self.emergency_max_trade_quote <= self.max_trade_quote.saturating_mul(MAX_EMERGENCY_TRADE_MULTIPLE)
@@ -192,7 +193,8 @@ impl MarketParams {
 
     /// The low-turnover variant the backtest runs as "ours": band 2.65–3.15x, a band exit trades
     /// only 5% of the way back from the crossed edge, the scheduled recentre is weekly and only
-    /// when leverage is more than 0.15x off target; emergency path as in [`Self::default_3x`].
+    /// when leverage is more than 0.15x off target; emergency threshold and limits as in
+    /// [`Self::default_3x`] (an emergency, too, trades 5% of the way in from the edge).
     /// Same target, same never-liquidated design, a fraction of the turnover (see the README's
     /// backtest results).
     pub fn partial_recentre_3x() -> Self {
@@ -202,6 +204,21 @@ impl MarketParams {
             recentre_share_bps: 500,
             min_rebalance_interval_secs: 7 * 86_400,
             recentre_tolerance_bps: 1_499,
+            ..Self::default_3x()
+        }
+    }
+
+    /// The preset `levtoken backtest-sweep` chose on ETH before 2019-07-14 (its in-sample period;
+    /// see the README's out-of-sample section): band 2.55–3.30x, every exit (emergencies too)
+    /// trades back to the crossed edge only, no scheduled recentre (tolerance = the band's wider
+    /// half-width); limits, fees and the emergency threshold as in [`Self::default_3x`].
+    pub fn edge_3x() -> Self {
+        MarketParams {
+            band_low_bps: 25_500,
+            band_high_bps: 33_000,
+            recentre_share_bps: 0,
+            min_rebalance_interval_secs: 7 * 86_400,
+            recentre_tolerance_bps: 4_500,
             ..Self::default_3x()
         }
     }
