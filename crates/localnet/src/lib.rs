@@ -218,6 +218,7 @@ impl Localnet {
         let state = Arc::new(server::NodeState { world: world.clone(), info: info.clone(), quiet: cfg.quiet });
         let mut tasks = vec![tokio::spawn(server::serve(rpc_listener, state.clone())), tokio::spawn(ws::serve(ws_listener, world.clone()))];
         let slot_world = world.clone();
+        let ticker = bank_thread.ticker.clone();
         let (slot_ms, refresh) = (cfg.slot_ms.max(10), cfg.oracle_refresh_secs);
         tasks.push(tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_millis(slot_ms));
@@ -225,7 +226,7 @@ impl Localnet {
             every.tick().await;
             loop {
                 every.tick().await;
-                if let Err(e) = slot_world.next_slot(refresh).await {
+                if let Err(e) = slot_world.next_slot(&ticker, refresh).await {
                     eprintln!("localnet: slot: {e:#}");
                 }
             }

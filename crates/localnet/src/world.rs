@@ -256,20 +256,19 @@ impl World {
         })
     }
 
-    /// Advance the bank one slot (a new blockhash), set the cluster clock to the wall clock, keep
-    /// the oracle fresh; the new slot and its time.
-    pub async fn next_slot(&self, oracle_refresh_secs: i64) -> Result<(u64, i64)> {
+    /// The next slot: one new blockhash (see [`crate::bank_thread`]), the slot counted, the Clock
+    /// sysvar at that slot and the wall clock's time, the oracle kept fresh; the slot and its time.
+    pub async fn next_slot(&self, ticker: &crate::bank_thread::Ticker, oracle_refresh_secs: i64) -> Result<(u64, i64)> {
         let (slot, now) = {
             let _w = self.rpc.write_lock().await;
+            ticker.register_blockhash().await?;
+            let slot = self.rpc.advance_slot().await.map_err(|e| anyhow!("{e}"))?;
             let mut bank = self.bank.lock().await;
-            let slot = bank.ctx.banks_client.get_root_slot().await.context("slot")? + 1;
-            bank.ctx.warp_to_slot(slot).map_err(|e| anyhow!("warp to slot {slot}: {e:?}"))?;
             let mut clock = bank.clock().await;
             let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-            if wall > clock.unix_timestamp {
-                clock.unix_timestamp = wall;
-                bank.ctx.set_sysvar(&clock);
-            }
+            clock.slot = slot;
+            clock.unix_timestamp = clock.unix_timestamp.max(wall);
+            bank.ctx.set_sysvar(&clock);
             (slot, clock.unix_timestamp)
         };
         self.rpc.note_slot_time(slot, now);

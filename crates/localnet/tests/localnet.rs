@@ -69,6 +69,10 @@ async fn localnet_serves_reads_airdrops_and_program_accounts() {
     tokio::time::sleep(Duration::from_millis(450)).await;
     let (s1, h1) = (rpc.get_slot().await.unwrap(), rpc.get_block_height().await.unwrap());
     assert!(s1 >= s0 + 2 && h1 >= h0 + 2, "slots {s0}→{s1}, heights {h0}→{h1}");
+    // Each slot brings a new blockhash.
+    let b0 = rpc.get_latest_blockhash().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert_ne!(rpc.get_latest_blockhash().await.unwrap(), b0);
     let epoch = rpc.get_epoch_info().await.unwrap();
     assert!(epoch.absolute_slot >= s1 && epoch.slots_in_epoch > 0);
 
@@ -423,4 +427,43 @@ async fn localnet_replay_moves_the_price_and_the_keeper_rebalances() {
 
 fn rpc_of(node: &Localnet) -> RpcClient {
     RpcClient::new_with_commitment(node.rpc_url().to_string(), CommitmentConfig::confirmed())
+}
+
+/// A blockhash lives 150 of the node's slots, as on a cluster: `getLatestBlockhash` says until
+/// which block height, `isBlockhashValid` turns false after it and the transaction is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn localnet_blockhashes_expire_after_150_slots() {
+    let cfg = Config { rpc_port: 0, programs: Programs::from_env(), slot_ms: 20, quiet: true, ..Config::default() };
+    let node = Localnet::start(cfg).await.unwrap();
+    let rpc = rpc_of(&node);
+    let transfer = |payer: &Keypair, blockhash, lamports| {
+        let ix = solana_system_interface::instruction::transfer(&payer.pubkey(), &Pubkey::new_unique(), lamports);
+        Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[payer], blockhash)
+    };
+    let payer = Keypair::new();
+    let sig = rpc.request_airdrop(&payer.pubkey(), SOL).await.unwrap();
+    rpc.poll_for_signature(&sig).await.unwrap();
+    let (blockhash, last_valid) = rpc.get_latest_blockhash_with_commitment(CommitmentConfig::confirmed()).await.unwrap();
+    let height = rpc.get_block_height().await.unwrap();
+    assert!((height + 145..=height + 150).contains(&last_valid), "height {height}, last valid {last_valid}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut landed_late = false;
+    loop {
+        let h = rpc.get_block_height().await.unwrap();
+        if h > last_valid {
+            break;
+        }
+        assert!(rpc.is_blockhash_valid(&blockhash, CommitmentConfig::confirmed()).await.unwrap());
+        // Near the end of its life the bank still takes it (one blockhash a slot, no more).
+        if !landed_late && h + 30 >= last_valid && h + 5 < last_valid {
+            rpc.send_and_confirm_transaction(&transfer(&payer, blockhash, 1_000_000)).await.expect("a blockhash 120 slots old");
+            landed_late = true;
+        }
+        assert!(std::time::Instant::now() < deadline, "the node's slots stalled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(landed_late, "never sent near the end of the blockhash's life");
+    assert!(!rpc.is_blockhash_valid(&blockhash, CommitmentConfig::confirmed()).await.unwrap());
+    let err = rpc.send_transaction(&transfer(&payer, blockhash, 2_000_000)).await.unwrap_err();
+    assert!(err.to_string().contains("Blockhash not found"), "{err}");
 }
