@@ -280,6 +280,15 @@ fn token_account_fields(acc: &Account) -> Option<(Pubkey, Pubkey, u64)> {
     Some((key(0..32), key(32..64), u64::from_le_bytes(acc.data[64..72].try_into().expect("8 bytes"))))
 }
 
+/// Whether `account` passes `getProgramAccounts` filters.
+pub fn filters_match(filters: &[RpcFilterType], account: &Account) -> bool {
+    filters.iter().all(|f| match f {
+        RpcFilterType::DataSize(n) => account.data.len() as u64 == *n,
+        RpcFilterType::Memcmp(m) => m.bytes_match(&account.data),
+        RpcFilterType::TokenAccountState => token_account_fields(account).is_some(),
+    })
+}
+
 fn ui_amount(amount: u64, decimals: u8) -> UiTokenAmount {
     UiTokenAmount {
         ui_amount: Some(amount as f64 / 10f64.powi(decimals as i32)),
@@ -500,15 +509,18 @@ impl BankRpc {
             .into_iter()
             .zip(accounts)
             .filter_map(|(k, a)| a.map(|a| (k, a)))
-            .filter(|(_, a)| owner.is_none_or(|o| a.owner == *o))
-            .filter(|(_, a)| {
-                filters.iter().all(|f| match f {
-                    RpcFilterType::DataSize(n) => a.data.len() as u64 == *n,
-                    RpcFilterType::Memcmp(m) => m.bytes_match(&a.data),
-                    RpcFilterType::TokenAccountState => token_account_fields(a).is_some(),
-                })
-            })
+            .filter(|(_, a)| owner.is_none_or(|o| a.owner == *o) && filters_match(filters, a))
             .collect())
+    }
+
+    /// An account as the bank holds it.
+    pub async fn raw_account(&self, key: &Pubkey) -> RpcResult<Option<Account>> {
+        self.account(key).await
+    }
+
+    /// `account` encoded as `getAccountInfo` would.
+    pub async fn encode_account(&self, key: &Pubkey, account: &Account, encoding: UiAccountEncoding) -> RpcResult<UiAccount> {
+        self.ui_account(key, account, encoding, None).await
     }
 
     /// A transaction parameter in `encoding` (base58 unless said otherwise), as the node decodes it.

@@ -1,7 +1,8 @@
 //! The websocket subscriptions (tokio-tungstenite), on the RPC port + 1 as `solana-test-validator`:
 //! `signatureSubscribe` (one notification when the transaction lands, then the subscription ends;
 //! at once if it already landed), `slotSubscribe`, `rootSubscribe`, `accountSubscribe` (when a
-//! landed transaction or the node changed the account) and `logsSubscribe` (`"all"` or
+//! landed transaction or the node changed the account), `programSubscribe` (the same, for the
+//! program's accounts passing `dataSize` / `memcmp` filters) and `logsSubscribe` (`"all"` or
 //! `{"mentions": [address]}`), with their `*Unsubscribe`. Messages and notifications have the
 //! node's shapes (`solana-pubsub-client` and `@solana/kit` read them).
 
@@ -15,11 +16,12 @@ use std::{
 
 use futures_util::{SinkExt, StreamExt};
 use levtoken_client::{
-    rpc_bank::{NodeEvent, NODE_VERSION},
+    rpc_bank::{filters_match, NodeEvent, NODE_VERSION},
     Pubkey,
 };
 use serde_json::{json, Value};
 use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_rpc_client::api::filter::RpcFilterType;
 use solana_signature::Signature;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -32,6 +34,7 @@ enum Sub {
     Slot,
     Root,
     Account(Pubkey, UiAccountEncoding),
+    Program(Pubkey, UiAccountEncoding, Vec<RpcFilterType>),
     /// `None`: every transaction.
     Logs(Option<Pubkey>),
 }
@@ -138,6 +141,24 @@ async fn request(world: &World, subs: &mut HashMap<u64, Sub>, req: &Value, out: 
             subs.insert(sub, Sub::Account(key, encoding));
             ok(json!(sub))
         }
+        "programSubscribe" => {
+            let program = match first_key() {
+                Ok(k) => k,
+                Err(e) => return err(-32602, format!("Invalid params: {e}")),
+            };
+            let cfg = params.get(1);
+            let encoding = cfg.and_then(|c| c.get("encoding")).and_then(|e| serde_json::from_value(e.clone()).ok()).unwrap_or(UiAccountEncoding::Binary);
+            let filters: Vec<RpcFilterType> = match cfg.and_then(|c| c.get("filters")).filter(|f| !f.is_null()) {
+                None => vec![],
+                Some(f) => match serde_json::from_value(f.clone()) {
+                    Ok(f) => f,
+                    Err(e) => return err(-32602, format!("Invalid params: filters: {e}")),
+                },
+            };
+            let sub = new_id();
+            subs.insert(sub, Sub::Program(program, encoding, filters));
+            ok(json!(sub))
+        }
         "logsSubscribe" => {
             let filter = match params.get(0) {
                 Some(Value::String(s)) if s == "all" || s == "allWithVotes" => None,
@@ -206,6 +227,26 @@ async fn notify(world: &World, subs: &mut HashMap<u64, Sub>, ev: &NodeEvent, out
             for (id, key, encoding) in hits {
                 if let Ok((slot, account)) = world.rpc.encoded_account(&key, encoding).await {
                     out.push(notification("accountNotification", id, json!({ "context": context(slot), "value": account })));
+                }
+            }
+            let programs: Vec<(u64, Pubkey, UiAccountEncoding, Vec<RpcFilterType>)> =
+                subs.iter().filter_map(|(id, s)| if let Sub::Program(p, e, f) = s { Some((*id, *p, *e, f.clone())) } else { None }).collect();
+            if programs.is_empty() {
+                return;
+            }
+            let Ok(slot) = world.rpc.slot().await else { return };
+            for key in keys {
+                let Ok(Some(account)) = world.rpc.raw_account(key).await else { continue };
+                for (id, program, encoding, filters) in &programs {
+                    if account.owner == *program && filters_match(filters, &account) {
+                        if let Ok(ui) = world.rpc.encode_account(key, &account, *encoding).await {
+                            out.push(notification(
+                                "programNotification",
+                                *id,
+                                json!({ "context": context(slot), "value": { "pubkey": key.to_string(), "account": ui } }),
+                            ));
+                        }
+                    }
                 }
             }
         }

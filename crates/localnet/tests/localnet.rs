@@ -327,11 +327,24 @@ async fn localnet_websocket_notifies_signatures_slots_and_accounts() {
         )
         .await
         .unwrap();
+    // The AMM's pools, by their account discriminator: the arbitrage swap changes the demo pool.
+    let pools = RpcProgramAccountsConfig {
+        filters: Some(vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(0, amm::Pool::DISCRIMINATOR.to_vec()))]),
+        account_config: RpcAccountInfoConfig { encoding: Some(solana_account_decoder_client_types::UiAccountEncoding::Base64), ..Default::default() },
+        ..Default::default()
+    };
+    let (mut amm_accounts, unsub_amm) = ws.program_subscribe(&amm::ID, Some(pools)).await.unwrap();
     remote::set_price(node.rpc_url(), "3300").await.unwrap();
     let note = tokio::time::timeout(within, oracle.next()).await.unwrap().unwrap();
     let data = note.value.data.decode().unwrap();
     assert_eq!(oracle_price(&data).0, 3_300 * 100_000_000);
     unsub_oracle().await;
+    let note = tokio::time::timeout(within, amm_accounts.next()).await.unwrap().unwrap();
+    assert_eq!(note.value.pubkey, keys.amm.pool.to_string());
+    let pool = amm::Pool::try_deserialize(&mut note.value.account.data.decode().unwrap().as_slice()).unwrap();
+    let (eth, usdc) = levtoken_client::amm::reserves_of(&pool, &keys.collateral_mint);
+    assert!((usdc as f64 / 1e6 / (eth as f64 / 1e8) - 3300.0).abs() < 5.0);
+    unsub_amm().await;
 
     tokio::time::sleep(Duration::from_millis(2_500)).await;
     let me = user.pubkey();
