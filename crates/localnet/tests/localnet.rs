@@ -468,8 +468,8 @@ async fn localnet_blockhashes_expire_after_150_slots() {
         }
         assert!(rpc.is_blockhash_valid(&blockhash, CommitmentConfig::confirmed()).await.unwrap());
         // Near the end of its life the bank still takes it (one blockhash a slot, no more).
-        if !landed_late && h + 30 >= last_valid && h + 5 < last_valid {
-            rpc.send_and_confirm_transaction(&transfer(&payer, blockhash, 1_000_000)).await.expect("a blockhash 120 slots old");
+        if !landed_late && h + 40 >= last_valid && h + 15 < last_valid {
+            rpc.send_and_confirm_transaction(&transfer(&payer, blockhash, 1_000_000)).await.expect("a blockhash 110 slots old");
             landed_late = true;
         }
         assert!(std::time::Instant::now() < deadline, "the node's slots stalled");
