@@ -33,15 +33,16 @@ export type MarketParams = {
   emergencyLeverageBps: bigint;
   /**
    * A scheduled recentre is allowed this long after the last rebalance if leverage is off
-   * target by more than `recentre_tolerance_bps`.
+   * target by more than `recentre_tolerance_bps` (at most the band's wider half-width, which
+   * switches it off).
    */
   minRebalanceIntervalSecs: bigint;
   recentreToleranceBps: bigint;
   /**
-   * How far a rebalance after a band exit trades back toward the target, as a share of the
-   * distance from the crossed edge to the target: 10 000 = all the way (the seed's rule), less =
-   * partial recentring, which trades less often and in smaller sizes. Emergency and scheduled
-   * rebalances always go to the target. 0 ..= 10 000.
+   * How far a rebalance after a band exit (or past the emergency threshold) trades back toward
+   * the target, as a share of the distance from the crossed edge to the target: 10 000 = all
+   * the way (the seed's rule), less = partial recentring, which trades less often and in
+   * smaller sizes, 0 = back to the edge. Scheduled rebalances go to the target. 0 ..= 10 000.
    */
   recentreShareBps: bigint;
   /** Largest trade of one rebalance call, USDC base units (normal / emergency). */
@@ -95,15 +96,16 @@ export type MarketParamsArgs = {
   emergencyLeverageBps: number | bigint;
   /**
    * A scheduled recentre is allowed this long after the last rebalance if leverage is off
-   * target by more than `recentre_tolerance_bps`.
+   * target by more than `recentre_tolerance_bps` (at most the band's wider half-width, which
+   * switches it off).
    */
   minRebalanceIntervalSecs: number | bigint;
   recentreToleranceBps: number | bigint;
   /**
-   * How far a rebalance after a band exit trades back toward the target, as a share of the
-   * distance from the crossed edge to the target: 10 000 = all the way (the seed's rule), less =
-   * partial recentring, which trades less often and in smaller sizes. Emergency and scheduled
-   * rebalances always go to the target. 0 ..= 10 000.
+   * How far a rebalance after a band exit (or past the emergency threshold) trades back toward
+   * the target, as a share of the distance from the crossed edge to the target: 10 000 = all
+   * the way (the seed's rule), less = partial recentring, which trades less often and in
+   * smaller sizes, 0 = back to the edge. Scheduled rebalances go to the target. 0 ..= 10 000.
    */
   recentreShareBps: number | bigint;
   /** Largest trade of one rebalance call, USDC base units (normal / emergency). */
