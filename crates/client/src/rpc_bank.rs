@@ -22,8 +22,9 @@
 //! - Every landed transaction is final at once (`confirmationStatus: "finalized"`); commitment
 //!   levels and `minContextSlot` are accepted and ignored.
 //! - `simulateTransaction` does not return post-simulation `accounts` (the bank's simulation
-//!   discards them); inner instructions are returned when asked for. `getTransaction` has no inner
-//!   instructions, and `jsonParsed` transactions come back as raw JSON messages.
+//!   discards them); inner instructions are returned when asked for. `getTransaction`'s inner
+//!   instructions are the preflight simulation's (none with `skipPreflight`), and `jsonParsed`
+//!   transactions come back as raw JSON messages.
 //! - Lookup tables are read from their accounts without checking their deactivation.
 //! - The last [`MAX_LANDED`] transactions that landed through this server are kept; older ones
 //!   are forgotten (`getTransaction` returns null, statuses none), as a pruned ledger.
@@ -201,6 +202,8 @@ struct Landed {
     pre_tokens: Vec<TokenBalance>,
     post_tokens: Vec<TokenBalance>,
     priority_fee: u64,
+    /// From the preflight simulation (none when sent with `skipPreflight`).
+    inner: Option<Vec<UiInnerInstructions>>,
     /// Keys the transaction could write.
     writable: Vec<Pubkey>,
 }
@@ -336,6 +339,18 @@ fn token_balances_json(list: &[TokenBalance]) -> Vec<UiTransactionTokenBalance> 
             ui_token_amount: ui_amount(t.amount, t.decimals),
             owner: OptionSerializer::Some(t.owner.to_string()),
             program_id: OptionSerializer::Some(t.program.to_string()),
+        })
+        .collect()
+}
+
+/// The runtime's recorded inner instructions (one list per top-level instruction) as a node shows them.
+fn ui_inner_instructions(all: Vec<solana_message::inner_instruction::InnerInstructions>) -> Vec<UiInnerInstructions> {
+    all.into_iter()
+        .enumerate()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(i, list)| UiInnerInstructions {
+            index: i as u8,
+            instructions: list.iter().map(|ii| UiInstruction::Compiled(UiCompiledInstruction::from(&ii.instruction, Some(ii.stack_height as u32)))).collect(),
         })
         .collect()
 }
@@ -635,6 +650,7 @@ impl BankRpc {
         let refused = |err: TransactionError, logs: Vec<String>, units: Option<u64>| {
             RpcFault::preflight(RpcSimulateTransactionResult { err: Some(err.into()), logs: Some(logs), units_consumed: units, ..empty_simulation() })
         };
+        let mut inner = None;
         if preflight {
             if !self.blockhash_valid(tx.message.recent_blockhash()).await? {
                 return Err(refused(TransactionError::BlockhashNotFound, vec![], Some(0)));
@@ -644,6 +660,9 @@ impl BankRpc {
                 let (logs, units) = sim.simulation_details.map(|d| (d.logs, d.units_consumed)).unwrap_or_default();
                 return Err(refused(err, logs, Some(units)));
             }
+            // The bank's execution does not report inner instructions; the preflight, run on the
+            // same state under the write lock, recorded them.
+            inner = sim.simulation_details.and_then(|d| d.inner_instructions).map(ui_inner_instructions);
         }
         let fee = self.fee_for(&tx.message, &loaded).await?.unwrap_or(0);
         let mut decimals = HashMap::new();
@@ -698,6 +717,7 @@ impl BankRpc {
             pre_tokens,
             post_tokens,
             priority_fee: priority_fee(&tx.message),
+            inner,
             writable,
             tx,
         };
@@ -1024,23 +1044,7 @@ impl BankRpc {
             Some(Err(e)) => Some(e),
             None => Some(TransactionError::BlockhashNotFound),
         };
-        let inner = if cfg.inner_instructions {
-            details.as_ref().and_then(|d| d.inner_instructions.clone()).map(|all| {
-                all.into_iter()
-                    .enumerate()
-                    .filter(|(_, list)| !list.is_empty())
-                    .map(|(i, list)| UiInnerInstructions {
-                        index: i as u8,
-                        instructions: list
-                            .iter()
-                            .map(|ii| UiInstruction::Compiled(UiCompiledInstruction::from(&ii.instruction, Some(ii.stack_height as u32))))
-                            .collect(),
-                    })
-                    .collect()
-            })
-        } else {
-            None
-        };
+        let inner = if cfg.inner_instructions { details.as_ref().and_then(|d| d.inner_instructions.clone()).map(ui_inner_instructions) } else { None };
         let (logs, units, return_data, data_size) = match details {
             Some(d) => (d.logs, d.units_consumed, d.return_data, d.loaded_accounts_data_size),
             None => (vec![], 0, None, 0),
@@ -1095,7 +1099,7 @@ impl BankRpc {
                     fee: l.fee,
                     pre_balances: l.pre_balances.clone(),
                     post_balances: l.post_balances.clone(),
-                    inner_instructions: OptionSerializer::None,
+                    inner_instructions: l.inner.clone().map_or(OptionSerializer::None, OptionSerializer::Some),
                     log_messages: OptionSerializer::Some(l.logs.clone()),
                     pre_token_balances: OptionSerializer::Some(token_balances_json(&l.pre_tokens)),
                     post_token_balances: OptionSerializer::Some(token_balances_json(&l.post_tokens)),

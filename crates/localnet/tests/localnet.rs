@@ -183,6 +183,9 @@ async fn localnet_mint_lands_and_a_refusal_carries_the_programs_logs() {
     assert_eq!(meta.fee, 5_000);
     let logs: Vec<String> = Option::from(meta.log_messages).unwrap();
     assert!(logs.iter().any(|l| l.contains(&leveraged_token::ID.to_string()) && l.contains("success")), "{logs:?}");
+    // Its inner instructions: the market's CPIs into the lending pool, the AMM and the token programs.
+    let inner: Vec<solana_transaction_status_client_types::UiInnerInstructions> = Option::from(meta.inner_instructions).unwrap();
+    assert!(inner.iter().any(|i| i.instructions.len() >= 5), "{inner:?}");
     let post: Vec<solana_transaction_status_client_types::UiTransactionTokenBalance> = Option::from(meta.post_token_balances).unwrap();
     assert!(post.iter().any(|b| b.mint == keys.lev_mint.to_string() && b.ui_token_amount.amount == tokens.to_string()));
     let history = rpc.get_signatures_for_address(&me).await.unwrap();
