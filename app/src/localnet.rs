@@ -76,6 +76,7 @@ pub struct StartArgs {
     /// Run the built-in keeper (on by default with --replay).
     #[arg(long, conflicts_with = "no_keeper")]
     pub keeper: bool,
+    /// Do not run the built-in keeper, even with --replay.
     #[arg(long)]
     pub no_keeper: bool,
     /// Milliseconds per slot (one new blockhash a slot; a blockhash lives 150 slots).
