@@ -142,6 +142,14 @@ async fn localnet_serves_reads_airdrops_and_program_accounts() {
     let meta: Value = serde_json::from_str(&body).unwrap();
     assert_eq!((meta["symbol"].as_str(), meta["image"].as_str()), (Some("ETHBULL3X"), Some(format!("{}/ethbull3x.svg", node.rpc_url()).as_str())));
     assert!(http_get(node.rpc_addr, "/ethbull3x.svg").await.starts_with("<svg"));
+    // A web app on another origin may call it (CORS preflight).
+    let preflight = http(
+        node.rpc_addr,
+        "OPTIONS / HTTP/1.1\r\nOrigin: http://localhost:5173\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type",
+    )
+    .await;
+    assert!(preflight.to_ascii_lowercase().contains("access-control-allow-origin: *"), "{preflight}");
+    assert_eq!(http_get(node.rpc_addr, "/health").await, "ok");
     // Unknown methods get the node's error.
     let err = rpc.send::<Value>(RpcRequest::Custom { method: "getFrobnicated" }, json!([])).await.unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::RpcError(RpcError::RpcResponseError { code: -32601, .. })), "{err}");
@@ -247,15 +255,20 @@ async fn localnet_mint_lands_and_a_refusal_carries_the_programs_logs() {
     assert!(matches!(no_v0.kind(), ErrorKind::RpcError(RpcError::RpcResponseError { code: -32015, .. })), "{no_v0}");
 }
 
-/// The body of a plain HTTP GET (a test probe; the node's server is axum).
-async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+/// A raw HTTP/1.1 exchange (a test probe; the node's server is axum): the whole response.
+async fn http(addr: std::net::SocketAddr, head: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    s.write_all(format!("{head}\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).await.unwrap();
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
-    out.split_once("\r\n\r\n").unwrap().1.to_string()
+    out
+}
+
+/// The body of a plain HTTP GET.
+async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    http(addr, &format!("GET {path} HTTP/1.1")).await.split_once("\r\n\r\n").unwrap().1.to_string()
 }
 
 fn bincode_of(tx: &Transaction) -> Vec<u8> {
