@@ -37,7 +37,7 @@ pub struct SweepArgs {
     /// Skip the plots.
     #[arg(long)]
     pub no_plots: bool,
-    /// Skip the capacity table (every rule at $100k, $1M, $10M and $100M of AUM out of sample).
+    /// Skip the capacity table (every rule at $100k … $100M of AUM out of sample).
     #[arg(long)]
     pub no_capacity: bool,
     #[command(flatten)]
@@ -130,7 +130,7 @@ pub struct CapacityRow {
 }
 
 /// AUM levels of the capacity table, USD.
-pub const AUM_LEVELS: [u64; 4] = [100_000, 1_000_000, 10_000_000, 100_000_000];
+pub const AUM_LEVELS: [u64; 6] = [100_000, 300_000, 1_000_000, 3_000_000, 10_000_000, 100_000_000];
 
 /// The execution variants the capacity table runs the chosen preset under: name, and the change.
 fn execution_variants(model: &super::cmd::ModelArgs) -> Vec<(String, super::cmd::ModelArgs, u64)> {
