@@ -283,9 +283,15 @@ async fn cli_backtest_sweep_chooses_in_sample_and_reports_both_periods() {
     assert_eq!(r.chosen_params, [grid[k].band_low_bps, grid[k].band_high_bps, grid[k].recentre_share_bps, grid[k].recentre_tolerance_bps]);
     assert_eq!(r.in_sample.chosen.name, r.out_of_sample.chosen.name);
     assert_eq!(r.in_sample.peers.len(), 6);
-    assert_eq!(r.out_of_sample_scenarios.len(), 4);
-    assert_eq!(r.goal_met, r.out_of_sample_scenarios.iter().all(|c| c.chosen.wipeouts == 0 && c.dominated_by.is_empty()));
-    assert_eq!(r.plots.len(), 2);
+    // Both keeper cadences × both intrahour paths, on the sweep's venue (the goal's) and the flat one.
+    assert_eq!(r.out_of_sample_scenarios.len(), 8);
+    assert_eq!(r.out_of_sample_scenarios.iter().filter(|c| c.venue == "amm").count(), 4);
+    assert_eq!(r.out_of_sample_scenarios.iter().filter(|c| c.venue == "flat:10").count(), 4);
+    assert_eq!(
+        r.goal_met,
+        r.out_of_sample_scenarios.iter().filter(|c| c.venue == "amm").all(|c| c.chosen.wipeouts == 0 && c.dominated_by.is_empty())
+    );
+    assert_eq!(r.plots.len(), 2 + 8);
     assert!(r.plots.iter().all(|p| std::fs::metadata(p).unwrap().len() > 10_000));
     assert!(crate::backtest::sweep::table(&r).contains("out-of-sample"));
     // Capacity: every AUM level under the default execution (ours and the six peers) and ours under

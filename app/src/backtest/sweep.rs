@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::{
     metrics::{self, Metrics},
     prices,
-    run::{run_math, run_peer, Cadence, Intrahour, Peer, Scenario},
+    run::{run_math, run_peer, Cadence, Intrahour, Peer, Scenario, VenueModel},
     types::PricePoint,
 };
 
@@ -182,6 +182,8 @@ async fn capacity(oos: &[PricePoint], chosen: MarketParams, model: &super::cmd::
 pub struct ScenarioCheck {
     pub keeper_cadence: String,
     pub intrahour: String,
+    /// `amm` or `flat:<bps>`.
+    pub venue: String,
     pub chosen: Point,
     pub peers: Vec<Point>,
     pub dominated_by: Vec<String>,
@@ -281,21 +283,30 @@ pub async fn run(args: &SweepArgs) -> Result<SweepReport> {
     let in_sample = mk(&ins, g_in, p_in);
     let out_of_sample = mk(&oos, g_out, p_out);
     let mut checks = Vec::new();
-    for cadence in [Cadence::Substeps, Cadence::Hourly] {
-        for intrahour in [Intrahour::Close, Intrahour::HighLow] {
-            let chosen = grid_points(&oos, &grid[k..=k], m, cadence, intrahour).await?.remove(0);
-            let peers = peer_points(&oos, chosen_params, m, cadence, intrahour).await?;
-            let dominated_by = peers.iter().filter(|p| p.dominates(&chosen)).map(|p| p.name.clone()).collect();
-            checks.push(ScenarioCheck {
-                keeper_cadence: format!("{cadence:?}").to_lowercase(),
-                intrahour: format!("{intrahour:?}").to_lowercase(),
-                chosen,
-                peers,
-                dominated_by,
-            });
+    // The sweep's own venue (the goal's scenarios) and the other venue model (reported beside).
+    let other_venue = if m.venue == VenueModel::Amm { VenueModel::FlatBps(10) } else { VenueModel::Amm };
+    for venue in [m.venue, other_venue] {
+        let mv = super::cmd::ModelArgs { venue, ..m.clone() };
+        for cadence in [Cadence::Substeps, Cadence::Hourly] {
+            for intrahour in [Intrahour::Close, Intrahour::HighLow] {
+                let chosen = grid_points(&oos, &grid[k..=k], &mv, cadence, intrahour).await?.remove(0);
+                let peers = peer_points(&oos, chosen_params, &mv, cadence, intrahour).await?;
+                let dominated_by = peers.iter().filter(|p| p.dominates(&chosen)).map(|p| p.name.clone()).collect();
+                checks.push(ScenarioCheck {
+                    keeper_cadence: format!("{cadence:?}").to_lowercase(),
+                    intrahour: format!("{intrahour:?}").to_lowercase(),
+                    venue: venue.to_string(),
+                    chosen,
+                    peers,
+                    dominated_by,
+                });
+            }
         }
     }
-    let goal_met = checks.iter().all(|c| c.chosen.wipeouts == 0 && c.chosen.bad_debt_usdc == 0.0 && c.dominated_by.is_empty());
+    let goal_met = checks
+        .iter()
+        .filter(|c| c.venue == m.venue.to_string())
+        .all(|c| c.chosen.wipeouts == 0 && c.chosen.bad_debt_usdc == 0.0 && c.dominated_by.is_empty());
     let (capacity, capacity_within_2x_usd) = if args.no_capacity { (Vec::new(), Vec::new()) } else { capacity(&oos, chosen_params, m, cad, ih).await? };
     let mut plots = Vec::new();
     if !args.no_plots {
@@ -305,6 +316,21 @@ pub async fn run(args: &SweepArgs) -> Result<SweepReport> {
         {
             let path = args.out.join(file);
             frontier_plot(p, &path, &format!("{title}: {} → {}", &p.from[..10], &p.to[..10]))?;
+            plots.push(path.display().to_string());
+        }
+        // Every out-of-sample scenario: the rules (the grid only in the selection scenario above).
+        for c in &checks {
+            let period = Period {
+                from: out_of_sample.from.clone(),
+                to: out_of_sample.to.clone(),
+                grid: Vec::new(),
+                chosen: c.chosen.clone(),
+                peers: c.peers.clone(),
+                dominated_by: c.dominated_by.clone(),
+            };
+            let path = args.out.join(format!("frontier_oos_{}_{}_{}.png", c.keeper_cadence, c.intrahour, c.venue.replace(':', "")));
+            let title = format!("out-of-sample, keeper {}, path {}, venue {}", c.keeper_cadence, c.intrahour, c.venue);
+            frontier_plot(&period, &path, &title)?;
             plots.push(path.display().to_string());
         }
     }
@@ -345,22 +371,30 @@ pub fn table(r: &SweepReport) -> String {
         }
         s += &format!("peers better on both: {}\n", if p.dominated_by.is_empty() { "none".to_string() } else { p.dominated_by.join(", ") });
     }
-    s += "\nout-of-sample, the chosen preset under each keeper cadence and intrahour path\n";
-    s += &format!("{:<10} {:<9} {:>9} {:>10} {:>9} {:>9}  peers better on both\n", "keeper", "path", "total bps", "|30d dev|", "wipeouts", "max lev");
+    s += "\nout-of-sample, the chosen preset under each keeper cadence, intrahour path and venue\n";
+    s += &format!(
+        "{:<10} {:<9} {:<8} {:>9} {:>10} {:>9} {:>9}  peers better on both\n",
+        "keeper", "path", "venue", "total bps", "|30d dev|", "wipeouts", "max lev"
+    );
     for c in &r.out_of_sample_scenarios {
         let x = &c.chosen;
         let better = if c.dominated_by.is_empty() { "none".to_string() } else { c.dominated_by.join(", ") };
         s += &format!(
-            "{:<10} {:<9} {:>9.0} {:>9.2}% {:>9} {:>8.2}x  {better}\n",
+            "{:<10} {:<9} {:<8} {:>9.0} {:>9.2}% {:>9} {:>8.2}x  {better}\n",
             c.keeper_cadence,
             c.intrahour,
+            c.venue,
             x.median_30d_total_cost_bps,
             x.median_abs_30d_diff * 100.0,
             x.wipeouts,
             x.max_leverage
         );
     }
-    s += &format!("goal (zero wipeouts and no peer better on both, in every scenario): {}", if r.goal_met { "met" } else { "NOT met" });
+    s += &format!(
+        "goal (zero wipeouts and no peer better on both, every keeper cadence and path on venue {}): {}",
+        r.out_of_sample_scenarios.first().map(|c| c.venue.as_str()).unwrap_or("?"),
+        if r.goal_met { "met" } else { "NOT met" }
+    );
     if !r.capacity.is_empty() {
         s += "\n\ncapacity, out of sample: median total 30-day cost (bps/yr) and |30d dev| by AUM held\n";
         let names: Vec<String> = r.capacity[0].points.iter().map(|p| p.name.clone()).collect();
