@@ -97,7 +97,12 @@ const app = {
 };
 
 const quoteDecimals = () => app.market?.market.quoteDecimals ?? 6;
-const usd = (units: bigint, maxFraction = 2) => formatUnits(units, quoteDecimals(), maxFraction);
+/** Dollars with at least two decimals (`1.00`, `99.74115`). */
+const usd = (units: bigint, maxFraction = 2) => {
+  const s = formatUnits(units, quoteDecimals(), maxFraction);
+  const dot = s.indexOf('.');
+  return dot < 0 ? `${s}.00` : s.length - dot === 2 ? `${s}0` : s;
+};
 const tokens = (units: bigint, maxFraction = 6) => formatUnits(units, app.tokenDecimals, maxFraction);
 const lev = (bps: bigint | number) => `${(Number(bps) / 10_000).toFixed(2)}x`;
 const ethUsdOf = (m: MarketState) =>

@@ -21,14 +21,13 @@ import {
 } from '@wallet-standard/features';
 import { getBase58Decoder, type Address, type Signature } from '@solana/kit';
 
-/** A wallet this app can use on `chain`: it connects and signs Solana transactions there. */
+/** A wallet this app can use: it connects and signs Solana transactions. Wallets that do not list
+ * `chain` (many list only mainnet, devnet and testnet) still sign with `solana:signTransaction`;
+ * the app sends the transaction to its own node. */
 export function isUsable(wallet: Wallet, chain: IdentifierString): boolean {
   const f = wallet.features;
-  return (
-    StandardConnect in f &&
-    (SolanaSignTransaction in f || SolanaSignAndSendTransaction in f) &&
-    wallet.chains.some((c) => c === chain)
-  );
+  const signs = SolanaSignTransaction in f || (SolanaSignAndSendTransaction in f && wallet.chains.includes(chain));
+  return StandardConnect in f && signs && wallet.chains.some((c) => c.startsWith('solana:'));
 }
 
 /** Calls `onChange` with the usable wallets now and whenever one registers or unregisters. */
@@ -87,15 +86,14 @@ export class Connection {
 
   /** The path this connection signs by. */
   get signs(): 'signTransaction' | 'signAndSendTransaction' {
-    return SolanaSignTransaction in this.wallet.features && this.account.features.includes(SolanaSignTransaction)
-      ? 'signTransaction'
-      : 'signAndSendTransaction';
+    return SolanaSignTransaction in this.wallet.features ? 'signTransaction' : 'signAndSendTransaction';
   }
 
   /** Ask the wallet to sign `wire` (an unsigned transaction's bytes). */
   async signTransaction(wire: Uint8Array): Promise<Uint8Array> {
     const f = (this.wallet.features as SolanaSignTransactionFeature)[SolanaSignTransaction];
-    const [out] = await f.signTransaction({ account: this.account, transaction: wire, chain: this.chain });
+    const chain = this.account.chains.includes(this.chain) ? this.chain : undefined;
+    const [out] = await f.signTransaction({ account: this.account, transaction: wire, ...(chain && { chain }) });
     return out.signedTransaction;
   }
 
