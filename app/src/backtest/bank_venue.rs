@@ -124,12 +124,9 @@ impl Venue for BankVenue {
         let ev: Vec<Rebalanced> = parse_events(&logs);
         let e = ev.first().ok_or_else(|| anyhow!("rebalance emitted no event"))?;
         let price = lev_math::Price { wad: e.price_wad };
-        let cost = if e.relever {
-            e.swap_in.saturating_sub(price.value(e.swap_out, Round::Down).unwrap_or(0) as u64)
-        } else {
-            (price.value(e.swap_in, Round::Down).unwrap_or(0) as u64).saturating_sub(e.swap_out)
-        };
-        Ok(Some(Fill { cost: cost + e.reward, reward: e.reward }))
+        let value = |x: u64| price.value(x, Round::Down).unwrap_or(0) as i64;
+        let cost = if e.relever { e.swap_in as i64 - value(e.swap_out) } else { value(e.swap_in) - e.swap_out as i64 };
+        Ok(Some(Fill { cost: cost + e.reward as i64, reward: e.reward }))
     }
 
     async fn mint(&mut self, usdc: u64) -> Result<bool> {

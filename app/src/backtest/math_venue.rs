@@ -14,6 +14,16 @@ use levtoken_client::{state::MarketState, ETH_DECIMALS, USDC_DECIMALS};
 
 use super::venue::{Fill, Venue};
 
+/// What a peer's rebalance piece did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PeerStep {
+    Filled(Fill),
+    /// Nothing left to trade toward the target (reached, or below the smallest trade).
+    Done,
+    /// The program would refuse this piece now (e.g. the venue is off the oracle): try again later.
+    Refused,
+}
+
 /// Why a handler refused (the program would return an error and change nothing).
 #[derive(Debug)]
 pub struct Refused(pub &'static str);
@@ -313,7 +323,7 @@ impl MathVenue {
                 let bought = self.swap(true, swap_in, min_out)?;
                 self.market.collateral += bought;
                 let got = price.value(bought, Round::Down).unwrap_or(0) as u64;
-                Ok(Fill { cost: swap_in.saturating_sub(got) + reward, reward })
+                Ok(Fill { cost: swap_in as i64 - got as i64 + reward as i64, reward })
             }
             Plan::Delever { swap_in, min_out, reward } => {
                 let proceeds = self.swap(false, swap_in, min_out)?;
@@ -323,7 +333,7 @@ impl MathVenue {
                 need(repay <= self.debt()?, "RebalanceOvershoot")?;
                 self.repay(repay)?;
                 let sold = price.value(swap_in, Round::Down).unwrap_or(0) as u64;
-                Ok(Fill { cost: sold.saturating_sub(proceeds) + reward, reward })
+                Ok(Fill { cost: sold as i64 - proceeds as i64 + reward as i64, reward })
             }
         }
     }
@@ -356,22 +366,30 @@ impl MathVenue {
     /// the venue's depth, refused while the venue is off the oracle, and the same keeper reward —
     /// only the trigger and the target are the peer's. `None` when there is nothing to trade or
     /// the program would refuse the trade.
-    pub fn rebalance_to(&mut self, target_bps: u64) -> Option<Fill> {
-        self.atomically(|v| {
+    pub fn rebalance_to(&mut self, target_bps: u64) -> PeerStep {
+        let mut nothing = false;
+        let fill = self.atomically(|v| {
             v.accrue()?;
             let price = v.price();
             let pos = v.market.position(v.debt()?);
             let params = v.market.params;
             let emergency = pos.leverage_bps(price, Round::Up).is_none_or(|l| l >= params.emergency_leverage_bps);
             let limits = some(depth_capped(params.trade_limits(emergency), v.amm_usdc, params.venue_deviation_bps(emergency)), "math")?;
-            let plan = some(plan_rebalance(&pos, price, target_bps, &limits), "NothingToTrade")?;
+            let Some(plan) = plan_rebalance(&pos, price, target_bps, &limits) else {
+                nothing = true;
+                return Err(Refused("NothingToTrade"));
+            };
             v.require_venue_near_oracle(price, params.venue_deviation_bps(emergency), Some(matches!(plan, Plan::Relever { .. })))?;
             let fill = v.execute(plan, price)?;
             v.market.last_rebalance_ts = v.now;
             Ok(fill)
-        })
+        });
+        match fill {
+            Some(f) => PeerStep::Filled(f),
+            None if nothing => PeerStep::Done,
+            None => PeerStep::Refused,
+        }
     }
-
     /// Run a handler on a copy and keep the result only if it succeeded (a failed transaction
     /// changes nothing).
     fn atomically<T>(&mut self, f: impl FnOnce(&mut MathVenue) -> R<T>) -> Option<T> {

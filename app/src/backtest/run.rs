@@ -10,7 +10,7 @@ use leveraged_token::MarketParams;
 use levtoken_client::state::MarketState;
 
 use super::{
-    math_venue::MathVenue,
+    math_venue::{MathVenue, PeerStep},
     types::{HourSample, PricePoint, StrategyRun},
     venue::{Fill, Venue},
 };
@@ -172,7 +172,8 @@ impl Scenario {
     /// enough that credit never binds, the AMM's depth stays as it is (capacity is what it shows).
     pub fn with_aum(self, usd: u64) -> Self {
         let initial_usdc = usd.saturating_mul(1_000_000);
-        Scenario { initial_usdc, lend: self.lend.max(initial_usdc.saturating_mul(4)), ..self }
+        // The pool's utilisation (so its rate) stays where it is at $100k: lent = 200 × NAV.
+        Scenario { initial_usdc, lend: self.lend.max(initial_usdc.saturating_mul(200)), ..self }
     }
 
     /// The largest single user mint or redeem, USDC: its swap (three times a mint's deposit) is a
@@ -203,6 +204,9 @@ pub struct StepCtx {
     pub day_start: bool,
     /// Pieces the keeper may trade in this look (1 with a cooldown between pieces).
     pub max_pieces: usize,
+    /// Arbitrage brings the pool to the oracle before every further piece of a look (the instant
+    /// model: no arbitrage half-life, no cooldown).
+    pub arb_between_pieces: bool,
 }
 
 /// A rebalancing rule: looks at the market after each sub-step and trades.
@@ -221,9 +225,12 @@ impl<V: Venue> Keeper<V> for ProgramKeeper {
     async fn act(&mut self, venue: &mut V, state: &MarketState, ctx: StepCtx) -> Result<Vec<Fill>> {
         let mut fills = Vec::new();
         let mut state = state.clone();
-        for _ in 0..ctx.max_pieces {
+        for i in 0..ctx.max_pieces {
             if state.plan().is_none() {
                 break;
+            }
+            if i > 0 && ctx.arb_between_pieces {
+                venue.arbitrage(1.0).await?;
             }
             match venue.rebalance().await? {
                 Some(f) => fills.push(f),
@@ -327,14 +334,20 @@ impl Keeper<MathVenue> for PeerKeeper {
             Some((t, l)) => self.pending = Some((t, l > t)),
             None => self.pending = self.still_pending(lev).and(self.pending),
         }
-        for _ in 0..ctx.max_pieces {
+        for i in 0..ctx.max_pieces {
             let Some(t) = self.still_pending(state.leverage_bps().filter(|l| *l > 0)) else { break };
+            if i > 0 && ctx.arb_between_pieces {
+                venue.arbitrage(1.0).await?;
+            }
             match venue.rebalance_to(t) {
-                Some(f) => fills.push(f),
-                None => {
+                PeerStep::Filled(f) => fills.push(f),
+                PeerStep::Done => {
                     self.pending = None;
                     break;
                 }
+                // Refused for now (as the program refuses ours): the target stays, tried again at
+                // the next look.
+                PeerStep::Refused => break,
             }
             state = venue.state().await?;
         }
@@ -392,7 +405,7 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
     let mut streaming_fees_usd = 0.0f64;
     let mut last_treasury_tokens = venue.treasury().await?.1;
     let mut last_arb_ts = prices[0].ts;
-    let mut last_piece_ts = i64::MIN / 2;
+    let mut last_look_ts = i64::MIN / 2;
     let mut pending = false;
 
     for (i, w) in prices.windows(2).enumerate() {
@@ -421,7 +434,7 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
         while j <= k {
             let (pt_ts, pt_px) = (p0.ts + dt * j / k, path[(j - 1) as usize]);
             let extra_at = (pending && scenario.chunk_cooldown_secs > 0)
-                .then(|| (last_piece_ts + scenario.chunk_cooldown_secs).max(cur_ts + 1))
+                .then(|| (last_look_ts + scenario.chunk_cooldown_secs).max(cur_ts + 1))
                 .filter(|t| *t < pt_ts);
             let (ts, px, at_point) = match extra_at {
                 Some(t) => (t, cur_px * (pt_px / cur_px).powf((t - cur_ts) as f64 / (pt_ts - cur_ts) as f64), false),
@@ -459,14 +472,16 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
                 continue;
             }
             let hour_of_day = (p0.ts.rem_euclid(86_400)) / 3_600;
-            let ctx = StepCtx { day_start: at_point && hour_of_day == 23 && j > k, max_pieces: scenario.pieces_per_look() };
+            let ctx = StepCtx {
+                day_start: at_point && hour_of_day == 23 && j > k,
+                max_pieces: scenario.pieces_per_look(),
+                arb_between_pieces: scenario.chunk_cooldown_secs == 0 && scenario.arb_half_life_secs <= 0.0,
+            };
             let fills = keeper.act(venue, &state, ctx).await?;
-            if !fills.is_empty() {
-                last_piece_ts = ts;
-            }
-            // A look that traded nothing ends the rebalance until the next point (no busy waiting
-            // on a refusal).
-            pending = !fills.is_empty() && keeper.pending(&venue.state().await?);
+            // The keeper looks again a cooldown later while its rebalance is under way — also
+            // after a refused piece (the pool is still on its way back to the oracle).
+            last_look_ts = ts;
+            pending = keeper.pending(&venue.state().await?);
             for f in fills {
                 sample.cost_usd += f.cost as f64 / 1e6;
                 sample.rebalances += 1;

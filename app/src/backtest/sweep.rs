@@ -133,26 +133,30 @@ pub struct CapacityRow {
 pub const AUM_LEVELS: [u64; 6] = [100_000, 300_000, 1_000_000, 3_000_000, 10_000_000, 100_000_000];
 
 /// The execution variants the capacity table runs the chosen preset under: name, and the change.
-fn execution_variants(model: &super::cmd::ModelArgs) -> Vec<(String, super::cmd::ModelArgs, u64)> {
-    let depth_div = 200;
+/// The third element: the venue bound in bps (normal, emergency) that sizes a piece (a piece moves
+/// the pool about twice its bound) and the largest piece as a share of the starting depth.
+fn execution_variants(model: &super::cmd::ModelArgs) -> Vec<(String, super::cmd::ModelArgs, (u64, u64, u64))> {
     vec![
-        ("default".into(), model.clone(), depth_div),
-        ("pieces 2% of depth".into(), model.clone(), 50),
-        ("instant arbitrage, no wait".into(), super::cmd::ModelArgs { arb_half_life: 0.0, chunk_cooldown: 0, ..model.clone() }, depth_div),
+        ("default".into(), model.clone(), (50, 100, 200)),
+        ("pieces ≈1% of depth".into(), model.clone(), (100, 200, 100)),
+        ("instant arbitrage".into(), super::cmd::ModelArgs { arb_half_life: 0.0, chunk_cooldown: 0, ..model.clone() }, (50, 100, 200)),
     ]
 }
 
 async fn capacity(oos: &[PricePoint], chosen: MarketParams, model: &super::cmd::ModelArgs, cad: Cadence, ih: Intrahour) -> Result<(Vec<CapacityRow>, Vec<(String, u64)>)> {
     let mut rows = Vec::new();
     let mut within = Vec::new();
-    for (name, m, depth_div) in execution_variants(model) {
+    for (name, m, (dev, emergency_dev, depth_div)) in execution_variants(model) {
         let mut base_cost = None;
         let (mut cap, mut prev_level) = (0, 0);
         for aum in AUM_LEVELS {
             let m = super::cmd::ModelArgs { aum, ..m.clone() };
             let mut sc = scenario(&m, cad, ih, chosen);
+            sc.params.max_venue_deviation_bps = dev;
+            sc.params.emergency_max_venue_deviation_bps = emergency_dev;
             sc.params.max_trade_quote = sc.amm_depth / depth_div;
             sc.params.emergency_max_trade_quote = sc.amm_depth / (depth_div / 2);
+            anyhow::ensure!(sc.params.validate(levtoken_client::deploy::default_pool_config().liquidation_leverage_bps).is_ok(), "{name}: invalid parameters");
             let run = run_math(&sc, oos, None).await?;
             let ours = Point::of(&variant_name(&chosen), &metrics::compute(&run));
             let cost = ours.median_30d_total_cost_bps;

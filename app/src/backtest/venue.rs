@@ -10,8 +10,9 @@ use levtoken_client::state::MarketState;
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Fill {
     /// Oracle value of what went into the swap minus what came out, plus the keeper reward: what
-    /// the rebalance cost the holders, USDC base units.
-    pub cost: u64,
+    /// the rebalance cost the holders, USDC base units (negative when a pool still lagging the
+    /// oracle filled the trade better than the oracle).
+    pub cost: i64,
     pub reward: u64,
 }
 

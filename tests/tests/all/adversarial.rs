@@ -1530,6 +1530,11 @@ async fn attack_every_parameter_one_step_outside_its_bound() {
         ("emergency above 80% of the pool's 5x", MarketParams { emergency_leverage_bps: 40_001, ..s }),
         ("recentre interval over a week", MarketParams { min_rebalance_interval_secs: week + 1, ..s }),
         ("recentre tolerance beyond the band's wider half-width", MarketParams { recentre_tolerance_bps: 2_001, ..s }),
+        (
+            "recentre tolerance beyond an asymmetric band's wider half-width",
+            MarketParams { band_low_bps: 25_500, band_high_bps: 33_000, recentre_tolerance_bps: 4_501, ..s },
+        ),
+        ("band top above half-way from the target to the emergency threshold", MarketParams { band_high_bps: 33_001, ..s }),
         ("recentre share above 100%", MarketParams { recentre_share_bps: 10_001, ..s }),
         ("max trade 0", MarketParams { max_trade_quote: 0, ..s }),
         ("emergency trade below normal", MarketParams { emergency_max_trade_quote: s.max_trade_quote - 1, ..s }),
@@ -1600,6 +1605,12 @@ async fn attack_every_parameter_one_step_outside_its_bound() {
     };
     m.admin_change(AdminChange::Params(edge)).await.expect("every bound is inclusive");
     assert_eq!(m.market().await.params, edge);
+    // An asymmetric band: the tolerance may reach its wider (lower) half-width, which switches the
+    // scheduled recentre off, and its top may sit half-way from the target to the emergency
+    // threshold (`edge_3x`'s band).
+    let wide = MarketParams { band_low_bps: 25_500, band_high_bps: 33_000, recentre_tolerance_bps: 4_500, recentre_share_bps: 0, ..s };
+    m.admin_change(AdminChange::Params(wide)).await.expect("the asymmetric bounds are inclusive");
+    assert_eq!(m.market().await.params, wide);
     // The bounds relative to other parameters, at their upper edges: emergency trade 10x the normal
     // one, reward caps at 0.5% / 1% of the largest trades, venue deviation at 2% (which also caps
     // the normal one, as the emergency one may not sit below it).

@@ -648,7 +648,8 @@ fn random_params(rng: &mut Rng, current: MarketParams) -> MarketParams {
     }
     if rng.below(2) == 0 {
         p.band_low_bps = 26_000 + rng.below(3_501);
-        p.band_high_bps = 30_500 + rng.below(3_501);
+        // Up to half-way from the target to the (default) 3.6x emergency threshold.
+        p.band_high_bps = 30_500 + rng.below(2_501);
         p.recentre_share_bps = 500 + rng.below(9_501);
         p.recentre_tolerance_bps = rng.below(p.band_high_bps - p.target_leverage_bps);
         p.min_rebalance_interval_secs = 3_600 * (1 + rng.below(168)) as i64;

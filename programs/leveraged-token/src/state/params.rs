@@ -120,6 +120,10 @@ impl MarketParams {
             && self.emergency_within_pool(liquidation_leverage_bps)
             && self.min_rebalance_interval_secs <= MAX_REBALANCE_INTERVAL_SECS
             && self.recentre_tolerance_bps <= (self.band_high_bps - self.target_leverage_bps).max(self.target_leverage_bps - self.band_low_bps)
+            // The band's top at most half-way from the target to the emergency threshold: an
+            // emergency de-levers only back to the band (with a recentre share of 0, to its top),
+            // so the emergency path stays an exception rather than every de-lever.
+            && 2 * self.band_high_bps <= self.target_leverage_bps + self.emergency_leverage_bps
             && self.max_trade_quote > 0
             && self.emergency_max_trade_quote >= self.max_trade_quote
             && self.emergency_max_trade_quote <= self.max_trade_quote.saturating_mul(MAX_EMERGENCY_TRADE_MULTIPLE)
