@@ -407,7 +407,10 @@ async function signSendConfirm(plan: Plan<unknown>, onStatus: (s: string) => voi
 let quoteTimer: ReturnType<typeof setTimeout> | undefined;
 function scheduleQuote() {
   clearTimeout(quoteTimer);
+  // The shown quote is for the old amount: withdraw it at once.
   app.quote = undefined;
+  app.quoteSeq++;
+  renderQuote('loading', '<span class="muted">Simulating…</span>');
   renderButtons();
   quoteTimer = setTimeout(() => void requote(), 250);
 }

@@ -54,6 +54,8 @@ export interface LocalKeypairWalletOptions {
   rpcUrl?: string;
   /** Asked before every signature, as a wallet's pop-up would; `false` rejects. Default: approve. */
   approve?: (request: SigningRequest) => boolean | Promise<boolean>;
+  /** Offer only `solana:signAndSendTransaction` (as some wallets do), not `solana:signTransaction`. */
+  signAndSendOnly?: boolean;
 }
 
 export interface SigningRequest {
@@ -108,7 +110,7 @@ export class LocalKeypairWallet implements Wallet {
   }
 
   get features(): Features {
-    return {
+    const all: Features = {
       [StandardConnect]: { version: '1.0.0', connect: async () => this.#connect() },
       [StandardDisconnect]: { version: '1.0.0', disconnect: async () => this.#disconnect() },
       [StandardEvents]: { version: '1.0.0', on: (event, listener) => this.#on(event, listener) },
@@ -124,6 +126,11 @@ export class LocalKeypairWallet implements Wallet {
       },
       [SolanaSignMessage]: { version: '1.0.0', signMessage: (...inputs) => this.#signMessages(inputs) },
     };
+    if (this.options.signAndSendOnly) {
+      const { [SolanaSignTransaction]: _, ...rest } = all;
+      return rest as Features;
+    }
+    return all;
   }
 
   #connect() {
@@ -132,7 +139,9 @@ export class LocalKeypairWallet implements Wallet {
         address: this.address,
         publicKey: this.publicKey,
         chains: this.chains,
-        features: [SolanaSignTransaction, SolanaSignAndSendTransaction, SolanaSignMessage],
+        features: this.options.signAndSendOnly
+          ? [SolanaSignAndSendTransaction, SolanaSignMessage]
+          : [SolanaSignTransaction, SolanaSignAndSendTransaction, SolanaSignMessage],
         label: this.name,
         icon: this.icon,
       });

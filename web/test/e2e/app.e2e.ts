@@ -56,17 +56,17 @@ describe('ETHBULL3X web app in Chromium against levtoken localnet', { timeout: 1
     );
 
   /** The wallet's balance of `mint` on the chain (not from the page). */
-  const chainBalance = async (mint: string): Promise<bigint> => {
+  const chainBalance = async (mint: string, owner = wallet.address): Promise<bigint> => {
     const r = await node.call<{ value: { account: { data: { parsed: { info: { tokenAmount: { amount: string } } } } } }[] }>(
       'getTokenAccountsByOwner',
-      [wallet.address, { mint }, { encoding: 'jsonParsed', commitment: 'confirmed' }],
+      [owner, { mint }, { encoding: 'jsonParsed', commitment: 'confirmed' }],
     );
     return r.value.reduce((s, a) => s + BigInt(a.account.data.parsed.info.tokenAmount.amount), 0n);
   };
   const requests = () => page.evaluate(() => window.__testWallet?.requests.length ?? -1);
 
   /** The landed transaction: no error, the wallet's ed25519 signature valid over its message. */
-  const checkLanded = async (signature: string) => {
+  const checkLanded = async (signature: string, signer = wallet) => {
     const tx = await node.call<{ meta: { err: unknown; logMessages: string[] }; transaction: [string, string] }>('getTransaction', [
       signature,
       { encoding: 'base64', maxSupportedTransactionVersion: 0, commitment: 'confirmed' },
@@ -74,9 +74,9 @@ describe('ETHBULL3X web app in Chromium against levtoken localnet', { timeout: 1
     assert.ok(tx, `transaction ${signature} not found`);
     assert.equal(tx.meta.err, null);
     const decoded = getTransactionDecoder().decode(getBase64Encoder().encode(tx.transaction[0]));
-    const sig = decoded.signatures[wallet.address as keyof typeof decoded.signatures];
+    const sig = decoded.signatures[signer.address as keyof typeof decoded.signatures];
     assert.ok(sig, 'signed by the wallet');
-    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(wallet.publicKey).toString('base64url') }, format: 'jwk' });
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(signer.publicKey).toString('base64url') }, format: 'jwk' });
     assert.ok(verify(null, Buffer.from(decoded.messageBytes), key, Buffer.from(sig!)), 'the signature verifies with the wallet key');
     return tx;
   };
@@ -268,6 +268,34 @@ describe('ETHBULL3X web app in Chromium against levtoken localnet', { timeout: 1
     assert.equal(await requests(), before, 'refused before the wallet was asked');
     assert.equal(await chainBalance(node.info.usdcMint), usdcBefore, 'nothing moved');
     await shot('09-refused');
+  });
+
+  it('a wallet that only signs and sends: the app hands it the transaction and confirms what it sent', async () => {
+    const other = newKeypair();
+    await page.getByTestId('disconnect').click();
+    await page.addScriptTag({
+      content: `window.__testWalletConfig = ${JSON.stringify({ secretKey: other.secretKey, name: 'Send-only wallet', chains: ['solana:localnet'], rpcUrl: node.info.rpcUrl, signAndSendOnly: true })};\n${bundle}`,
+    });
+    const connect = page.locator('[data-testid="connect-wallet"][data-wallet="Send-only wallet"]');
+    await connect.waitFor({ timeout: WAIT });
+    await connect.click();
+    await waitData('wallet-address', 'value', other.address);
+    await page.getByTestId('faucet-button').click();
+    await waitData('balance-usdc', 'value', String(1_000n * USDC));
+    await page.getByTestId('slippage').fill('0.5');
+    await page.getByTestId('amount').fill('10');
+    await waitData('quote', 'state', 'ok');
+    const min = await big('quote-min');
+    await page.getByTestId('submit').click();
+    await waitData('trade-status', 'state', 'ok');
+    const features = await page.evaluate(() => window.__testWallets?.['Send-only wallet']?.requests.map((r) => r.feature));
+    assert.deepEqual(features, ['solana:signAndSendTransaction']);
+    await checkLanded(await data('trade-status', 'signature'), other);
+    const tokens = BigInt(await data('trade-status', 'tokens'));
+    assert.ok(tokens >= min);
+    assert.equal(await chainBalance(node.info.levMint, other.address), tokens);
+    assert.equal(await chainBalance(node.info.usdcMint, other.address), 990n * USDC);
+    await shot('10-sign-and-send');
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
   });
 });

@@ -6,12 +6,20 @@ import { registerLocalKeypairWallet, type LocalKeypairWallet } from '../../src/w
 
 declare global {
   interface Window {
-    __testWalletConfig: { secretKey: number[]; name: string; chains: `${string}:${string}`[]; rpcUrl: string };
+    __testWalletConfig: { secretKey: number[]; name: string; chains: `${string}:${string}`[]; rpcUrl: string; signAndSendOnly?: boolean };
     __testWallet?: LocalKeypairWallet;
+    __testWallets?: Record<string, LocalKeypairWallet>;
   }
 }
 
 const cfg = window.__testWalletConfig;
-void registerLocalKeypairWallet({ secretKey: Uint8Array.from(cfg.secretKey), name: cfg.name, chains: cfg.chains, rpcUrl: cfg.rpcUrl }).then((w) => {
-  window.__testWallet = w;
+void registerLocalKeypairWallet({
+  secretKey: Uint8Array.from(cfg.secretKey),
+  name: cfg.name,
+  chains: cfg.chains,
+  rpcUrl: cfg.rpcUrl,
+  signAndSendOnly: cfg.signAndSendOnly,
+}).then((w) => {
+  window.__testWallet ??= w;
+  (window.__testWallets ??= {})[cfg.name] = w;
 });

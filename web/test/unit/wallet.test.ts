@@ -114,6 +114,14 @@ describe("the app's Wallet Standard side", () => {
     const unsigned = await compileForSigning(rpc, [setComputeUnitLimitInstruction(1_000)], c.address);
     const signed = getTransactionDecoder().decode(await c.signTransaction(unsigned.wire));
     assert.ok(verify(null, Buffer.from(signed.messageBytes), kp.publicKey, Buffer.from(signed.signatures[c.address]!)));
+    // A wallet offering only signAndSendTransaction is used through it.
+    const sendOnly = await LocalKeypairWallet.create({ secretKey: keypair().secretKey, signAndSendOnly: true });
+    assert.ok(!('solana:signTransaction' in sendOnly.features));
+    assert.ok(isUsable(sendOnly, 'solana:localnet'));
+    assert.ok(!isUsable(sendOnly, 'solana:devnet'), 'it sends to its own cluster only');
+    const c2 = await Connection.connect(sendOnly, 'solana:localnet', () => {});
+    assert.equal(c2.signs, 'signAndSendTransaction');
+    assert.deepEqual([...c2.account.features], ['solana:signAndSendTransaction', 'solana:signMessage']);
     // The wallet disconnects on its side: the app hears it.
     await w.features['standard:disconnect'].disconnect();
     assert.deepEqual(changes, [null]);
