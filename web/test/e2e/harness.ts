@@ -72,6 +72,17 @@ export async function startLocalnet(): Promise<Localnet> {
     cwd: REPO_DIR,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Never leave the node behind, even when the test process is stopped early.
+  const reap = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', reap);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      reap();
+      process.exit(130);
+    });
+  }
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString();
