@@ -334,6 +334,7 @@ fn cli_arguments_parse_as_documented() {
         &["unpause", "--market-id", "2"],
         &["set-params", "--rule", "partial"],
         &["execute-change"],
+        &["set-metadata-uri", "--uri", "https://example.org/ethbull3x.json"],
         &["cancel-change", "--market-id", "2"],
         &["claim-fees"],
         &["settle"],
@@ -513,6 +514,14 @@ async fn cli_pause_unpause_and_set_params() {
     let err = commands::execute_change(&mut w.bank, &w.keys).await.unwrap_err();
     assert!(err.to_string().contains(&u32::from(leveraged_token::LevError::NoChangeQueued).to_string()), "{err}");
     assert_eq!(commands::status(&mut w.bank, &w.keys).await.unwrap().rule.recentre_share, 0.05);
+    // set-metadata-uri queues a longer URI; execute-change funds the mint for it and applies it.
+    let uri = "https://metadata.example.org/tokens/ethbull3x/v2/ethbull3x-token-metadata.json";
+    let r = commands::queue_metadata_uri(&mut w.bank, &w.keys, uri).await.unwrap();
+    assert_eq!(r.queued.as_ref().map(|q| q.kind.as_str()), Some("metadata_uri"));
+    assert!(commands::queue_metadata_uri(&mut w.bank, &w.keys, &"x".repeat(201)).await.is_err());
+    assert_eq!(commands::execute_change(&mut w.bank, &w.keys).await.unwrap().queued, None);
+    let mint = w.bank.account(&w.keys.lev_mint).await.unwrap();
+    assert!(String::from_utf8_lossy(&mint.data).contains(uri));
 }
 
 #[tokio::test]

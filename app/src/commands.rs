@@ -493,6 +493,7 @@ impl QueuedView {
             Treasury(_) => "treasury",
             Guardian(_) => "guardian",
             Timelock(_) => "timelock",
+            MetadataUri { .. } => "metadata_uri",
         };
         QueuedView { kind: kind.into(), eta: q.eta }
     }
@@ -526,10 +527,34 @@ pub async fn queue_params<C: Chain>(chain: &mut C, keys: &MarketKeys, params: Ma
     admin_result(chain, keys, landed.signature).await
 }
 
-/// Execute the queued change once its timelock has elapsed (anyone).
+/// Queue a new metadata URI for the token behind the market's timelock (signer: the admin).
+pub async fn queue_metadata_uri<C: Chain>(chain: &mut C, keys: &MarketKeys, uri: &str) -> Result<AdminResult> {
+    let change = leveraged_token::AdminChange::new_metadata_uri(uri)
+        .ok_or_else(|| anyhow!("the URI is {} bytes; at most {}", uri.len(), leveraged_token::MAX_METADATA_URI_LEN))?;
+    let me = chain.payer();
+    let landed = chain.send(&[keys.queue_change(me, change)], &[]).await.map_err(chain_err)?;
+    admin_result(chain, keys, landed.signature).await
+}
+
+/// Execute the queued change once its timelock has elapsed (anyone). A metadata-URI change also
+/// funds the mint for its new size (paid by the signer) and hands the program Token-2022.
 pub async fn execute_change<C: Chain>(chain: &mut C, keys: &MarketKeys) -> Result<AdminResult> {
     let me = chain.payer();
-    let landed = chain.send(&[keys.execute_change(me)], &[]).await.map_err(chain_err)?;
+    let m: leveraged_token::Market = anchor_account(chain, &keys.market).await.map_err(chain_err)?;
+    let ixs = match m.queued.as_ref().and_then(|q| q.change.metadata_uri().map(str::len)) {
+        Some(uri_len) => {
+            let mint = chain.account(&keys.lev_mint).await.map_err(chain_err)?.ok_or_else(|| anyhow!("the token mint is missing"))?;
+            let top_up = levtoken_client::market::metadata_top_up(mint.data.len(), mint.lamports, uri_len);
+            let mut ixs = Vec::new();
+            if top_up > 0 {
+                ixs.push(solana_system_interface::instruction::transfer(&me, &keys.lev_mint, top_up));
+            }
+            ixs.push(keys.execute_metadata_uri_change(me));
+            ixs
+        }
+        None => vec![keys.execute_change(me)],
+    };
+    let landed = chain.send(&ixs, &[]).await.map_err(chain_err)?;
     admin_result(chain, keys, landed.signature).await
 }
 

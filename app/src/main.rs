@@ -148,6 +148,12 @@ pub(crate) enum Command {
     },
     /// Settle an insolvent vault (NAV ≤ 0; anyone): sell collateral, repay, write the rest off.
     Settle,
+    /// Queue a new metadata URI for the token (name, symbol and image a wallet shows) behind the
+    /// timelock (signer: the admin); `execute-change` applies it after the delay.
+    SetMetadataUri {
+        #[arg(long)]
+        uri: String,
+    },
     /// Apply the queued admin change once its timelock has elapsed (anyone).
     ExecuteChange,
     /// Cancel the queued admin change (signer: the guardian or the admin).
@@ -294,6 +300,12 @@ async fn main() -> Result<()> {
             let mut chain = rpc(&cli).await?;
             let keys = market_keys(&mut chain, cli.market_id).await?;
             let r = commands::queue_params(&mut chain, &keys, rule.params()).await?;
+            print(&cli.json, &r, kv)?;
+        }
+        Command::SetMetadataUri { uri } => {
+            let mut chain = rpc(&cli).await?;
+            let keys = market_keys(&mut chain, cli.market_id).await?;
+            let r = commands::queue_metadata_uri(&mut chain, &keys, uri).await?;
             print(&cli.json, &r, kv)?;
         }
         Command::ExecuteChange | Command::CancelChange => {

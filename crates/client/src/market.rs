@@ -257,6 +257,14 @@ impl MarketKeys {
         ix
     }
 
+    /// Anyone: execute a queued metadata-URI change (the Token-2022 program as the extra account).
+    /// A longer URI needs the mint funded for its new size first: see [`metadata_top_up`].
+    pub fn execute_metadata_uri_change(&self, executor: Pubkey) -> Instruction {
+        let mut ix = self.execute_change(executor);
+        ix.accounts.push(solana_instruction::AccountMeta::new_readonly(crate::TOKEN_2022_ID, false));
+        ix
+    }
+
     /// Guardian or admin: cancel the queued change.
     pub fn cancel_change(&self, authority: Pubkey) -> Instruction {
         anchor_ix(leveraged_token::ID, accounts::CancelChange { authority, market: self.market }, instruction::CancelChange {})
@@ -288,4 +296,15 @@ impl MarketKeys {
     pub fn accept_admin(&self, new_admin: Pubkey) -> Instruction {
         anchor_ix(leveraged_token::ID, accounts::AcceptAdmin { new_admin, market: self.market }, instruction::AcceptAdmin {})
     }
+}
+
+/// Lamports to move into a Token-2022 mint of `data_len` bytes holding `lamports` before its
+/// metadata URI grows to `new_uri_len` bytes (rent-exempt for at most `data_len + new_uri_len`; an
+/// upper bound, since the old URI's bytes are freed).
+pub fn metadata_top_up(data_len: usize, lamports: u64, new_uri_len: usize) -> u64 {
+    solana_rent_minimum(data_len + new_uri_len).saturating_sub(lamports)
+}
+
+fn solana_rent_minimum(len: usize) -> u64 {
+    anchor_lang::prelude::Rent::default().minimum_balance(len)
 }

@@ -50,7 +50,7 @@ pub enum LevError {
     NotPendingAdmin,
     #[msg("The lending pool's liquidation leverage leaves no room for this emergency threshold")]
     EmergencyAboveLiquidation,
-    #[msg("Metadata string too long (name ≤ 32, symbol ≤ 10, uri ≤ 200 bytes)")]
+    #[msg("Metadata string too long or malformed (name ≤ 32, symbol ≤ 10, uri ≤ 200 bytes of UTF-8)")]
     MetadataTooLong,
     #[msg("The clock went backwards")]
     InvalidClock,
@@ -90,4 +90,6 @@ pub enum LevError {
     PoolRiskChanged,
     #[msg("The lending pool accrued interest differently from the market's projection (has the lending program changed?); nothing was done")]
     LendingIndexMismatch,
+    #[msg("A metadata change needs the Token-2022 program (the mint's owner) as its one extra account, and must leave the supply as it is")]
+    MetadataProgramMismatch,
 }

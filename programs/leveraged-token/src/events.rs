@@ -158,6 +158,13 @@ pub struct TimelockSet {
     pub timelock_secs: i64,
 }
 
+/// The token's metadata URI changed (through the timelock).
+#[event]
+pub struct MetadataUriSet {
+    pub market: Pubkey,
+    pub uri: String,
+}
+
 /// Mint/redeem fees (USDC) and streaming-fee tokens paid out to the treasury's accounts.
 #[event]
 pub struct FeesClaimed {

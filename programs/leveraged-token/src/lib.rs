@@ -93,7 +93,7 @@ pub mod leveraged_token {
     }
 
     /// Anyone: apply the queued change once its timelock has elapsed.
-    pub fn execute_change(ctx: Context<ExecuteChange>) -> Result<()> {
+    pub fn execute_change<'info>(ctx: Context<'info, ExecuteChange<'info>>) -> Result<()> {
         instructions::handle_execute_change(ctx)
     }
 

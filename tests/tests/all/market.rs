@@ -448,3 +448,56 @@ async fn transactions_ask_for_their_simulated_compute_and_pay_the_priority_fee()
     assert_eq!(mid - after, base_fee + priced.cu_limit as u64);
     assert!(priced.cu_limit >= limit_from_simulation(priced.compute_units));
 }
+
+/// The token's metadata URI changes only through the timelock, only through Token-2022, and only
+/// to a well-formed URI; the mint's supply and the holders' NAV are untouched.
+#[tokio::test]
+async fn admin_sets_the_metadata_uri_through_the_timelock() {
+    let mut m = MarketWorld::new(world(), seed_params()).await;
+    let alice = m.holder(1_000 * USD).await;
+    m.mint(&alice, 1_000 * USD, 0).await.unwrap();
+    let admin = m.w.bank.payer_key();
+    m.admin_change(AdminChange::Timelock(3_600)).await.expect("an hour's timelock");
+    let old_uri = levtoken_client::deploy::DEMO_METADATA_URI;
+    let uri = "https://metadata.example.org/tokens/ethbull3x/v2/ethbull3x-token-metadata.json";
+    assert!(uri.len() > old_uri.len());
+    // Malformed: bytes after the stated length, or not UTF-8; too long does not even encode.
+    assert!(AdminChange::new_metadata_uri(&"x".repeat(leveraged_token::MAX_METADATA_URI_LEN + 1)).is_none());
+    let mut padded = [0u8; leveraged_token::MAX_METADATA_URI_LEN];
+    padded[..5].copy_from_slice(b"abcde");
+    for bad in [AdminChange::MetadataUri { len: 3, uri: padded }, AdminChange::MetadataUri { len: 201, uri: padded }, {
+        let mut b = [0u8; leveraged_token::MAX_METADATA_URI_LEN];
+        b[..2].copy_from_slice(&[0xff, 0xfe]);
+        AdminChange::MetadataUri { len: 2, uri: b }
+    }] {
+        assert_error(m.w.bank.send(&[m.keys.queue_change(admin, bad)], &[]).await, LevError::MetadataTooLong);
+    }
+    let change = AdminChange::new_metadata_uri(uri).unwrap();
+    m.w.bank.send(&[m.keys.queue_change(admin, change)], &[]).await.unwrap();
+    let top_up = |mint: &solana_account::Account| levtoken_client::market::metadata_top_up(mint.data.len(), mint.lamports, uri.len());
+    // Not before the timelock.
+    assert_error(m.w.bank.send(&[m.keys.execute_metadata_uri_change(admin)], &[]).await, LevError::TimelockNotElapsed);
+    m.warp(3_600).await;
+    let nav_before = m.nav().await;
+    let mint = m.w.bank.account(&m.keys.lev_mint).await.unwrap();
+    let fund = anchor_lang::solana_program::system_instruction::transfer(&admin, &m.keys.lev_mint, top_up(&mint));
+    // Without Token-2022, or with another program in its place, the market signs nothing.
+    assert_error(m.w.bank.send(&[fund.clone(), m.keys.execute_change(admin)], &[]).await, LevError::MetadataProgramMismatch);
+    let mut wrong = m.keys.execute_metadata_uri_change(admin);
+    wrong.accounts.last_mut().unwrap().pubkey = levtoken_client::SPL_TOKEN_ID;
+    assert_error(m.w.bank.send(&[fund.clone(), wrong], &[]).await, LevError::MetadataProgramMismatch);
+    // Unfunded, the runtime refuses to leave the grown mint below rent.
+    assert!(m.w.bank.send(&[m.keys.execute_metadata_uri_change(admin)], &[]).await.is_err());
+    let out = m.w.bank.send(&[fund, m.keys.execute_metadata_uri_change(admin)], &[]).await.expect("metadata URI change");
+    let ev: Vec<leveraged_token::MetadataUriSet> = parse_events(&out.logs);
+    assert_eq!((ev.len(), ev[0].uri.as_str()), (1, uri));
+    let mint = m.w.bank.account(&m.keys.lev_mint).await.unwrap();
+    let text = String::from_utf8_lossy(&mint.data);
+    assert!(text.contains(uri) && !text.contains(old_uri) && text.contains("ETHBULL3X"));
+    assert!(m.market().await.queued.is_none());
+    let nav_after = m.nav().await;
+    assert_eq!((nav_after.supply, nav_after.nav), (nav_before.supply, nav_before.nav));
+    // Alice's tokens still redeem.
+    let t = m.lev_balance(&alice).await;
+    m.redeem(&alice, t, 0).await.expect("redeem after the metadata change");
+}

@@ -158,7 +158,14 @@ pub enum AdminChange {
     Guardian(Pubkey),
     /// The timelock itself.
     Timelock(i64),
+    /// The token's metadata URI (Token-2022 metadata in the mint: what wallets and explorers show):
+    /// the first `len` bytes of `uri` (UTF-8, at most `MAX_METADATA_URI_LEN`, zero-padded). Fixed
+    /// size, so a queued change fits the market account as it is.
+    MetadataUri { len: u8, uri: [u8; MAX_METADATA_URI_LEN] },
 }
+
+/// Longest metadata URI, bytes (as at `init_market`).
+pub const MAX_METADATA_URI_LEN: usize = 200;
 
 impl AdminChange {
     /// Every bound the change must meet against the market's lending pool, checked when it is
@@ -173,7 +180,27 @@ impl AdminChange {
             }
             AdminChange::Treasury(_) | AdminChange::Guardian(_) => Ok(()),
             AdminChange::Timelock(secs) => validate_timelock(*secs, pool.timelock_secs),
+            AdminChange::MetadataUri { .. } => self.metadata_uri().map(|_| ()).ok_or_else(|| error!(LevError::MetadataTooLong)),
         }
+    }
+
+    /// A `MetadataUri` change of `uri`; `None` when it is longer than `MAX_METADATA_URI_LEN`.
+    pub fn new_metadata_uri(uri: &str) -> Option<Self> {
+        let b = uri.as_bytes();
+        let mut bytes = [0u8; MAX_METADATA_URI_LEN];
+        bytes.get_mut(..b.len())?.copy_from_slice(b);
+        Some(AdminChange::MetadataUri { len: b.len() as u8, uri: bytes })
+    }
+
+    /// The URI of a well-formed `MetadataUri` change: within the length bound, UTF-8, and zero
+    /// after its length (one encoding per URI).
+    pub fn metadata_uri(&self) -> Option<&str> {
+        let AdminChange::MetadataUri { len, uri } = self else { return None };
+        let (text, rest) = uri.split_at_checked(*len as usize)?;
+        if rest.iter().any(|b| *b != 0) {
+            return None;
+        }
+        std::str::from_utf8(text).ok()
     }
 }
 

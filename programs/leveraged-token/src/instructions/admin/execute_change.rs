@@ -1,13 +1,13 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::Mint;
+use anchor_spl::token_interface::{token_metadata_update_field, Mint, TokenMetadataUpdateField};
 use lending_pool::LendingPool;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use lev_math::BPS;
 
 use crate::{
-    accrue_streaming_fee, math_err, read_feed, read_oracle, AdminChange, ChangeExecuted, GuardianSet, LevError, Market, OracleSet, ParamsUpdated,
-    SwapVenuesSet, TimelockSet, TreasurySet, CHANGE_GRACE_SECS, MARKET_SEED, MAX_FEED_SWITCH_DEVIATION_BPS,
+    accrue_streaming_fee, math_err, read_feed, read_oracle, AdminChange, ChangeExecuted, GuardianSet, LevError, Market, MetadataUriSet, OracleSet,
+    ParamsUpdated, SwapVenuesSet, TimelockSet, TreasurySet, CHANGE_GRACE_SECS, MARKET_SEED, MAX_FEED_SWITCH_DEVIATION_BPS,
 };
 
 #[derive(Accounts)]
@@ -18,17 +18,20 @@ pub struct ExecuteChange<'info> {
     pub market: Box<Account<'info, Market>>,
     #[account(address = market.lending_pool)]
     pub lending_pool: Box<Account<'info, LendingPool>>,
-    /// For the streaming fee, accrued at the old rate before new parameters apply.
-    #[account(address = market.lev_mint)]
+    /// For the streaming fee, accrued at the old rate before new parameters apply; written by a
+    /// `MetadataUri` change (the metadata lives in the mint).
+    #[account(mut, address = market.lev_mint)]
     pub lev_mint: Box<InterfaceAccount<'info, Mint>>,
     // For an `Oracle` change, `remaining_accounts` = [an update of the current feed, an update of
     // the new feed]: both must be fresh and agree within `MAX_FEED_SWITCH_DEVIATION_BPS`.
+    // For a `MetadataUri` change, `remaining_accounts` = [the Token-2022 program]; a longer URI
+    // needs the mint funded for its new size first (the runtime refuses a mint left below rent).
 }
 
 /// Anyone: apply the queued change once its time has come and before it lapses (validated again
 /// against today's lending pool). A new oracle feed must price the collateral like the current one
 /// does: a feed switch cannot be used to declare the vault insolvent or rich.
-pub fn handle_execute_change(mut ctx: Context<ExecuteChange>) -> Result<()> {
+pub fn handle_execute_change<'info>(mut ctx: Context<'info, ExecuteChange<'info>>) -> Result<()> {
     let a = &mut ctx.accounts;
     let queued = a.market.queued.ok_or(LevError::NoChangeQueued)?;
     let clock = Clock::get()?;
@@ -54,6 +57,35 @@ pub fn handle_execute_change(mut ctx: Context<ExecuteChange>) -> Result<()> {
         accrue_streaming_fee(&mut a.market, minted, now)?;
     }
     let market_key = a.market.key();
+    if let Some(uri) = change.metadata_uri() {
+        let [token_program, ..] = ctx.remaining_accounts else {
+            return err!(LevError::MetadataProgramMismatch);
+        };
+        // Only Token-2022 itself, the mint's owner, may be handed the market's signature.
+        require_keys_eq!(token_program.key(), anchor_spl::token_2022::ID, LevError::MetadataProgramMismatch);
+        require_keys_eq!(*a.lev_mint.to_account_info().owner, anchor_spl::token_2022::ID, LevError::MetadataProgramMismatch);
+        let id = a.market.market_id.to_le_bytes();
+        let bump = [a.market.bump];
+        let seeds = Market::signer_seeds(&id, &bump);
+        token_metadata_update_field(
+            CpiContext::new_with_signer(
+                token_program.key(),
+                TokenMetadataUpdateField {
+                    program_id: token_program.clone(),
+                    metadata: a.lev_mint.to_account_info(),
+                    update_authority: a.market.to_account_info(),
+                },
+                &[&seeds],
+            ),
+            anchor_spl::token_interface::spl_token_metadata_interface::state::Field::Uri,
+            uri.to_string(),
+        )?;
+        // The mint's supply is what the vault's shares count: the update must not touch it.
+        let supply = a.lev_mint.supply;
+        a.lev_mint.reload()?;
+        require_eq!(a.lev_mint.supply, supply, LevError::MetadataProgramMismatch);
+        program_utils::emit(MetadataUriSet { market: market_key, uri: uri.to_string() });
+    }
     let m = &mut a.market;
     m.queued = None;
     match change {
@@ -83,6 +115,8 @@ pub fn handle_execute_change(mut ctx: Context<ExecuteChange>) -> Result<()> {
             m.timelock_secs = secs;
             program_utils::emit(TimelockSet { market: market_key, timelock_secs: secs });
         }
+        // Applied above, in the mint.
+        AdminChange::MetadataUri { .. } => {}
     }
     program_utils::emit(ChangeExecuted { market: market_key, change, by: a.executor.key() });
     Ok(())

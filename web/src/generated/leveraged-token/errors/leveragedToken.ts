@@ -62,7 +62,7 @@ export const LEVERAGED_TOKEN_ERROR__NOT_GUARDIAN = 0x1785; // 6021
 export const LEVERAGED_TOKEN_ERROR__NOT_PENDING_ADMIN = 0x1786; // 6022
 /** EmergencyAboveLiquidation: The lending pool's liquidation leverage leaves no room for this emergency threshold */
 export const LEVERAGED_TOKEN_ERROR__EMERGENCY_ABOVE_LIQUIDATION = 0x1787; // 6023
-/** MetadataTooLong: Metadata string too long (name ≤ 32, symbol ≤ 10, uri ≤ 200 bytes) */
+/** MetadataTooLong: Metadata string too long or malformed (name ≤ 32, symbol ≤ 10, uri ≤ 200 bytes of UTF-8) */
 export const LEVERAGED_TOKEN_ERROR__METADATA_TOO_LONG = 0x1788; // 6024
 /** InvalidClock: The clock went backwards */
 export const LEVERAGED_TOKEN_ERROR__INVALID_CLOCK = 0x1789; // 6025
@@ -102,6 +102,8 @@ export const LEVERAGED_TOKEN_ERROR__NOT_INSOLVENT = 0x1799; // 6041
 export const LEVERAGED_TOKEN_ERROR__POOL_RISK_CHANGED = 0x179a; // 6042
 /** LendingIndexMismatch: The lending pool accrued interest differently from the market's projection (has the lending program changed?); nothing was done */
 export const LEVERAGED_TOKEN_ERROR__LENDING_INDEX_MISMATCH = 0x179b; // 6043
+/** MetadataProgramMismatch: A metadata change needs the Token-2022 program (the mint's owner) as its one extra account, and must leave the supply as it is */
+export const LEVERAGED_TOKEN_ERROR__METADATA_PROGRAM_MISMATCH = 0x179c; // 6044
 
 export type LeveragedTokenError =
   | typeof LEVERAGED_TOKEN_ERROR__CHANGE_ALREADY_QUEUED
@@ -116,6 +118,7 @@ export type LeveragedTokenError =
   | typeof LEVERAGED_TOKEN_ERROR__LENDING_INDEX_MISMATCH
   | typeof LEVERAGED_TOKEN_ERROR__MARKET_SETTLED
   | typeof LEVERAGED_TOKEN_ERROR__MATH_OVERFLOW
+  | typeof LEVERAGED_TOKEN_ERROR__METADATA_PROGRAM_MISMATCH
   | typeof LEVERAGED_TOKEN_ERROR__METADATA_TOO_LONG
   | typeof LEVERAGED_TOKEN_ERROR__MINT_BLOCKED_IN_EMERGENCY
   | typeof LEVERAGED_TOKEN_ERROR__MINT_EXTENSION_NOT_ALLOWED
@@ -164,7 +167,8 @@ if (process.env['NODE_ENV'] !== 'production') {
     [LEVERAGED_TOKEN_ERROR__LENDING_INDEX_MISMATCH]: `The lending pool accrued interest differently from the market's projection (has the lending program changed?); nothing was done`,
     [LEVERAGED_TOKEN_ERROR__MARKET_SETTLED]: `The market has settled after insolvency: minting and rebalancing are over; tokens redeem for what is left`,
     [LEVERAGED_TOKEN_ERROR__MATH_OVERFLOW]: `Arithmetic overflow`,
-    [LEVERAGED_TOKEN_ERROR__METADATA_TOO_LONG]: `Metadata string too long (name ≤ 32, symbol ≤ 10, uri ≤ 200 bytes)`,
+    [LEVERAGED_TOKEN_ERROR__METADATA_PROGRAM_MISMATCH]: `A metadata change needs the Token-2022 program (the mint's owner) as its one extra account, and must leave the supply as it is`,
+    [LEVERAGED_TOKEN_ERROR__METADATA_TOO_LONG]: `Metadata string too long or malformed (name ≤ 32, symbol ≤ 10, uri ≤ 200 bytes of UTF-8)`,
     [LEVERAGED_TOKEN_ERROR__MINT_BLOCKED_IN_EMERGENCY]: `Minting is closed while leverage is at the emergency threshold; rebalance first`,
     [LEVERAGED_TOKEN_ERROR__MINT_EXTENSION_NOT_ALLOWED]: `The token mint uses a Token-2022 extension this market does not accept (transfer fee, hook, permanent delegate, default-frozen, …)`,
     [LEVERAGED_TOKEN_ERROR__MINT_PAUSED]: `Minting is paused; redemptions remain open`,

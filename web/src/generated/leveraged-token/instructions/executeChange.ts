@@ -64,7 +64,7 @@ export type ExecuteChangeInstruction<
       TAccountLendingPool extends string
         ? ReadonlyAccount<TAccountLendingPool>
         : TAccountLendingPool,
-      TAccountLevMint extends string ? ReadonlyAccount<TAccountLevMint> : TAccountLevMint,
+      TAccountLevMint extends string ? WritableAccount<TAccountLevMint> : TAccountLevMint,
       ...TRemainingAccounts,
     ]
   >;
@@ -104,7 +104,10 @@ export type ExecuteChangeInput<
   executor: TransactionSigner<TAccountExecutor>;
   market: Address<TAccountMarket>;
   lendingPool: Address<TAccountLendingPool>;
-  /** For the streaming fee, accrued at the old rate before new parameters apply. */
+  /**
+   * For the streaming fee, accrued at the old rate before new parameters apply; written by a
+   * `MetadataUri` change (the metadata lives in the mint).
+   */
   levMint: Address<TAccountLevMint>;
 };
 
@@ -132,7 +135,7 @@ export function getExecuteChangeInstruction<
     executor: { value: input.executor ?? null, isWritable: false },
     market: { value: input.market ?? null, isWritable: true },
     lendingPool: { value: input.lendingPool ?? null, isWritable: false },
-    levMint: { value: input.levMint ?? null, isWritable: false },
+    levMint: { value: input.levMint ?? null, isWritable: true },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -168,7 +171,10 @@ export type ParsedExecuteChangeInstruction<
     executor: TAccountMetas[0];
     market: TAccountMetas[1];
     lendingPool: TAccountMetas[2];
-    /** For the streaming fee, accrued at the old rate before new parameters apply. */
+    /**
+     * For the streaming fee, accrued at the old rate before new parameters apply; written by a
+     * `MetadataUri` change (the metadata lives in the mint).
+     */
     levMint: TAccountMetas[3];
   };
   data: ExecuteChangeInstructionData;

@@ -24,6 +24,8 @@ import {
   getStructEncoder,
   getTupleDecoder,
   getTupleEncoder,
+  getU8Decoder,
+  getU8Encoder,
   type Address,
   type Codec,
   type Decoder,
@@ -49,7 +51,8 @@ export type AdminChange =
   | { __kind: 'Oracle'; feedId: ReadonlyUint8Array; oracle: Address }
   | { __kind: 'Treasury'; fields: readonly [Address] }
   | { __kind: 'Guardian'; fields: readonly [Address] }
-  | { __kind: 'Timelock'; fields: readonly [bigint] };
+  | { __kind: 'Timelock'; fields: readonly [bigint] }
+  | { __kind: 'MetadataUri'; len: number; uri: ReadonlyUint8Array };
 
 export type AdminChangeArgs =
   | { __kind: 'Params'; fields: readonly [MarketParamsArgs] }
@@ -57,7 +60,8 @@ export type AdminChangeArgs =
   | { __kind: 'Oracle'; feedId: ReadonlyUint8Array; oracle: Address }
   | { __kind: 'Treasury'; fields: readonly [Address] }
   | { __kind: 'Guardian'; fields: readonly [Address] }
-  | { __kind: 'Timelock'; fields: readonly [number | bigint] };
+  | { __kind: 'Timelock'; fields: readonly [number | bigint] }
+  | { __kind: 'MetadataUri'; len: number; uri: ReadonlyUint8Array };
 
 export function getAdminChangeEncoder(): Encoder<AdminChangeArgs> {
   return getDiscriminatedUnionEncoder([
@@ -79,6 +83,13 @@ export function getAdminChangeEncoder(): Encoder<AdminChangeArgs> {
     ['Treasury', getStructEncoder([['fields', getTupleEncoder([getAddressEncoder()])]])],
     ['Guardian', getStructEncoder([['fields', getTupleEncoder([getAddressEncoder()])]])],
     ['Timelock', getStructEncoder([['fields', getTupleEncoder([getI64Encoder()])]])],
+    [
+      'MetadataUri',
+      getStructEncoder([
+        ['len', getU8Encoder()],
+        ['uri', fixEncoderSize(getBytesEncoder(), 200)],
+      ]),
+    ],
   ]);
 }
 
@@ -102,6 +113,13 @@ export function getAdminChangeDecoder(): Decoder<AdminChange> {
     ['Treasury', getStructDecoder([['fields', getTupleDecoder([getAddressDecoder()])]])],
     ['Guardian', getStructDecoder([['fields', getTupleDecoder([getAddressDecoder()])]])],
     ['Timelock', getStructDecoder([['fields', getTupleDecoder([getI64Decoder()])]])],
+    [
+      'MetadataUri',
+      getStructDecoder([
+        ['len', getU8Decoder()],
+        ['uri', fixDecoderSize(getBytesDecoder(), 200)],
+      ]),
+    ],
   ]);
 }
 
@@ -134,6 +152,10 @@ export function adminChange(
   kind: 'Timelock',
   data: GetDiscriminatedUnionVariantContent<AdminChangeArgs, '__kind', 'Timelock'>['fields'],
 ): GetDiscriminatedUnionVariant<AdminChangeArgs, '__kind', 'Timelock'>;
+export function adminChange(
+  kind: 'MetadataUri',
+  data: GetDiscriminatedUnionVariantContent<AdminChangeArgs, '__kind', 'MetadataUri'>,
+): GetDiscriminatedUnionVariant<AdminChangeArgs, '__kind', 'MetadataUri'>;
 export function adminChange<K extends AdminChangeArgs['__kind'], Data>(kind: K, data?: Data) {
   return Array.isArray(data) ? { __kind: kind, fields: data } : { __kind: kind, ...(data ?? {}) };
 }

@@ -20,6 +20,7 @@ export * from './lendingPool';
 export * from './marketInitialized';
 export * from './marketParams';
 export * from './marketSettled';
+export * from './metadataUriSet';
 export * from './minted';
 export * from './navView';
 export * from './oracleSet';
