@@ -427,7 +427,7 @@ pub async fn drive<V: Venue, K: Keeper<V>>(
             rebalances: 0,
         };
         // Walk the hour's points; while a rebalance is under way and a cooldown applies, the keeper
-        // also looks between them, `chunk_cooldown_secs` after its last piece (price geometric in
+        // also looks between them, `chunk_cooldown_secs` after its last look (price geometric in
         // time between the points).
         let mut j = 1;
         let (mut cur_ts, mut cur_px) = (p0.ts, p0.close);
