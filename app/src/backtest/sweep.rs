@@ -168,12 +168,7 @@ async fn capacity(oos: &[PricePoint], chosen: MarketParams, model: &super::cmd::
             prev_level = aum;
             let mut points = vec![ours];
             if name == "default" {
-                let mut peers = Vec::new();
-                for peer in Peer::ALL {
-                    let run = run_peer(peer, &sc, oos, None).await?;
-                    peers.push(Point::of(peer.name(), &metrics::compute(&run)));
-                }
-                points.extend(peers);
+                points.extend(peers_on(oos, &sc).await?);
             }
             rows.push(CapacityRow { aum_usd: aum, execution: name.clone(), points });
         }
@@ -242,9 +237,14 @@ async fn grid_points(points: &[PricePoint], grid: &[MarketParams], model: &super
 
 /// Every peer, run with `params`' limits (and, for the edge control, its band: the chosen preset's).
 async fn peer_points(points: &[PricePoint], params: MarketParams, model: &super::cmd::ModelArgs, cadence: Cadence, intrahour: Intrahour) -> Result<Vec<Point>> {
+    peers_on(points, &scenario(model, cadence, intrahour, params)).await
+}
+
+/// Every peer on `sc`.
+async fn peers_on(points: &[PricePoint], sc: &Scenario) -> Result<Vec<Point>> {
     let mut peers = Vec::new();
     for peer in Peer::ALL {
-        let run = run_peer(peer, &scenario(model, cadence, intrahour, params), points, None).await?;
+        let run = run_peer(peer, sc, points, None).await?;
         peers.push(Point::of(peer.name(), &metrics::compute(&run)));
     }
     Ok(peers)
